@@ -1,0 +1,81 @@
+# Open vSwitch NFV test suites.
+#
+# They are autotest suites of their own (upstream's tests/testsuite.at is
+# not touched) that reuse upstream's macros (tests/ovs-macros.at,
+# ofproto-macros.at, system-*-macros.at) and run in upstream's tests/
+# directory with its atconfig and atlocal, the way upstream's suites run.
+# The generated scripts live in the build tree, never in the source tree.
+#
+#   make check-nfv                 our suite: no root, no traffic
+#   make check-nfv-system          root: userspace datapath, real traffic
+#   make check-nfv-dpdk            root: DPDK datapath, hugepages, real traffic
+#   make check-upstream-ci         the documented subset of upstream's suite
+#
+# TESTSUITEFLAGS is passed to each suite (e.g. TESTSUITEFLAGS='-j2 -v 3').
+
+NFV_TESTSUITE = nfv/tests/nfv-testsuite
+NFV_SYSTEM_TESTSUITE = nfv/tests/nfv-system-testsuite
+NFV_SYSTEM_DPDK_TESTSUITE = nfv/tests/nfv-system-dpdk-testsuite
+
+NFV_TESTSUITE_AT = \
+	nfv/tests/nfv-testsuite.at \
+	nfv/tests/nfv-build.at \
+	nfv/tests/nfv-version.at
+
+NFV_SYSTEM_TESTSUITE_AT = \
+	nfv/tests/nfv-system-testsuite.at \
+	nfv/tests/nfv-system-macros.at \
+	nfv/tests/nfv-system-traffic.at \
+	nfv/tests/nfv-system-install.at
+
+NFV_SYSTEM_DPDK_TESTSUITE_AT = \
+	nfv/tests/nfv-system-dpdk-testsuite.at \
+	nfv/tests/nfv-system-macros.at \
+	nfv/tests/nfv-system-dpdk.at
+
+NFV_UPSTREAM_MACROS_AT = \
+	$(COMMON_MACROS_AT) \
+	tests/system-common-macros.at \
+	tests/system-userspace-macros.at \
+	tests/system-dpdk-macros.at
+
+NFV_TESTSUITES = $(NFV_TESTSUITE) $(NFV_SYSTEM_TESTSUITE) \
+	$(NFV_SYSTEM_DPDK_TESTSUITE)
+noinst_SCRIPTS += $(NFV_TESTSUITES)
+CLEANFILES += $(NFV_TESTSUITES)
+
+$(NFV_TESTSUITE): package.m4 $(NFV_TESTSUITE_AT) $(NFV_UPSTREAM_MACROS_AT)
+$(NFV_SYSTEM_TESTSUITE): package.m4 $(NFV_SYSTEM_TESTSUITE_AT) $(NFV_UPSTREAM_MACROS_AT)
+$(NFV_SYSTEM_DPDK_TESTSUITE): package.m4 $(NFV_SYSTEM_DPDK_TESTSUITE_AT) $(NFV_UPSTREAM_MACROS_AT)
+$(NFV_TESTSUITES):
+	$(AM_V_GEN)$(MKDIR_P) nfv/tests && \
+	$(AUTOTEST) -I '$(srcdir)' -o $@.tmp '$(srcdir)/$@.at' && mv $@.tmp $@
+
+# Runs suite $(1) in upstream's tests/ directory.
+nfv_run_suite = set $(SHELL) '$(abs_top_builddir)/$(1)' -C tests \
+	AUTOTEST_PATH='$(AUTOTEST_PATH)'; "$$@" $(TESTSUITEFLAGS) $(2) || \
+	(test X'$(RECHECK)' = Xyes && "$$@" --recheck)
+
+check-nfv: all $(NFV_TESTSUITE)
+	$(call nfv_run_suite,$(NFV_TESTSUITE))
+
+check-nfv-system: all $(NFV_SYSTEM_TESTSUITE)
+	$(call nfv_run_suite,$(NFV_SYSTEM_TESTSUITE),-j1)
+
+check-nfv-dpdk: all $(NFV_SYSTEM_DPDK_TESTSUITE)
+	$(call nfv_run_suite,$(NFV_SYSTEM_DPDK_TESTSUITE),-j1)
+
+# The subset of upstream's own suite that CI runs: the keyword lists in
+# tests/upstream-ci-subset, one autotest run per line (lines are ORed,
+# the words of one line ANDed).  See Documentation/topics/nfv-testing.rst.
+check-upstream-ci: all $(TESTSUITE)
+	@set -e; sel=; \
+	while read -r kw; do \
+	  case $$kw in ''|'#'*) continue ;; esac; \
+	  sel="$$sel -k $$kw"; \
+	done < '$(srcdir)/nfv/tests/upstream-ci-subset'; \
+	echo "upstream CI subset:$$sel"; \
+	set $(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH=$(AUTOTEST_PATH) $$sel; \
+	"$$@" $(TESTSUITEFLAGS) || (test X'$(RECHECK)' = Xyes && "$$@" --recheck)
+
+.PHONY: check-nfv check-nfv-system check-nfv-dpdk check-upstream-ci

@@ -1,0 +1,156 @@
+/*
+ * Copyright (c) 2026 Open vSwitch NFV developers.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "nfv/vswitchd/nfv.h"
+
+#include "dpdk.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/util.h"
+#include "openvswitch/vlog.h"
+#include "unixctl.h"
+#include "util.h"
+
+#include "nfv/lib/nfv-version.h"
+
+/* Generated at build time from patches/series and patches/upstream.pin:
+ * NFV_UPSTREAM_VERSION, NFV_UPSTREAM_SHA256 and nfv_series[]. */
+#include "nfv/vswitchd/nfv-build.inc"
+
+#ifdef DPDK_NETDEV
+#include <rte_version.h>
+#endif
+
+VLOG_DEFINE_THIS_MODULE(nfv);
+
+/* The NFV modules, in the order they are initialised and run.  Every new
+ * module adds its struct nfv_module here and nowhere in upstream code. */
+static const struct nfv_module *const nfv_modules[] = {
+    NULL,                       /* Keeps the array non-empty. */
+};
+
+#define NFV_FOR_EACH_MODULE(MODULE, IDX)                                \
+    for ((IDX) = 0; (IDX) < ARRAY_SIZE(nfv_modules); (IDX)++)            \
+        if (((MODULE) = nfv_modules[IDX]) != NULL)
+
+/* Appends to 'ds' the fork's version report: the fork and upstream
+ * versions, the upstream tarball's checksum, the patch series compiled in,
+ * the DPDK library and whether DPDK is initialised, and the NFV modules. */
+static void
+nfv_format_version(struct ds *ds)
+{
+    const struct nfv_module *module;
+    size_t i;
+
+    ds_put_format(ds, "Open vSwitch NFV %s\n", NFV_PACKAGE_VERSION);
+    ds_put_format(ds, "upstream: Open vSwitch %s (tarball sha256 %s)\n",
+                  NFV_UPSTREAM_VERSION, NFV_UPSTREAM_SHA256);
+#ifdef DPDK_NETDEV
+    ds_put_format(ds, "DPDK: %s, %s\n", rte_version(),
+                  dpdk_available() ? "initialized" : "not initialized");
+#else
+    ds_put_cstr(ds, "DPDK: not built in\n");
+#endif
+    ds_put_format(ds, "patches: %"PRIuSIZE"\n", ARRAY_SIZE(nfv_series));
+    for (i = 0; i < ARRAY_SIZE(nfv_series); i++) {
+        ds_put_format(ds, "  %s\n", nfv_series[i]);
+    }
+    ds_put_cstr(ds, "modules:");
+    NFV_FOR_EACH_MODULE (module, i) {
+        ds_put_format(ds, " %s", module->name);
+    }
+    ds_put_char(ds, '\n');
+}
+
+/* "ovs-appctl nfv/version": no arguments; replies with the text of
+ * nfv_format_version(). */
+static void
+nfv_unixctl_version(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                    const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    nfv_format_version(&ds);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+/* Registers the NFV unixctl commands and initialises every module.  Called
+ * once by ovs-vswitchd's main() after bridge_init(). */
+void
+nfv_init(void)
+{
+    const struct nfv_module *module;
+    size_t i;
+
+    unixctl_command_register("nfv/version", "", 0, 0,
+                             nfv_unixctl_version, NULL);
+    NFV_FOR_EACH_MODULE (module, i) {
+        if (module->init) {
+            module->init();
+        }
+    }
+    VLOG_INFO("Open vSwitch NFV %s on Open vSwitch %s, %"PRIuSIZE" patches",
+              NFV_PACKAGE_VERSION, NFV_UPSTREAM_VERSION,
+              ARRAY_SIZE(nfv_series));
+}
+
+/* Runs every module's periodic work.  Called on each main loop iteration,
+ * after bridge_run(). */
+void
+nfv_run(void)
+{
+    const struct nfv_module *module;
+    size_t i;
+
+    NFV_FOR_EACH_MODULE (module, i) {
+        if (module->run) {
+            module->run();
+        }
+    }
+}
+
+/* Arranges for poll_block() to wake when any module has work.  Called on
+ * each main loop iteration, after bridge_wait(). */
+void
+nfv_wait(void)
+{
+    const struct nfv_module *module;
+    size_t i;
+
+    NFV_FOR_EACH_MODULE (module, i) {
+        if (module->wait) {
+            module->wait();
+        }
+    }
+}
+
+/* Destroys every module, in reverse order.  Called once before
+ * bridge_exit(). */
+void
+nfv_exit(void)
+{
+    size_t i;
+
+    for (i = ARRAY_SIZE(nfv_modules); i-- > 0;) {
+        const struct nfv_module *module = nfv_modules[i];
+
+        if (module && module->destroy) {
+            module->destroy();
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/*
+ * Copyright (c) 2026 Open vSwitch NFV developers.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef NFV_VSWITCHD_NFV_H
+#define NFV_VSWITCHD_NFV_H 1
+
+/* The NFV modules of ovs-vswitchd.
+ *
+ * ovs-vswitchd's main loop (patch 0003) calls these four functions beside
+ * the bridge module's.  Each NFV module (tenant provisioning, NSOD,
+ * inter-cloud expansion, ...) describes itself with a struct nfv_module
+ * and is listed in nfv.c; the functions below call every listed module in
+ * order.  All of them run in the main thread only. */
+
+struct nfv_module {
+    const char *name;           /* Shown by "ovs-appctl nfv/version". */
+
+    /* Each member may be NULL.  init() runs once, after bridge_init() has
+     * connected to the database; run() and wait() run on every main loop
+     * iteration, after bridge_run() and bridge_wait(); destroy() runs once,
+     * before bridge_exit(). */
+    void (*init)(void);
+    void (*run)(void);
+    void (*wait)(void);
+    void (*destroy)(void);
+};
+
+void nfv_init(void);
+void nfv_run(void);
+void nfv_wait(void);
+void nfv_exit(void);
+
+#endif /* nfv.h */
