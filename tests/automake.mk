@@ -18,17 +18,20 @@ NFV_SYSTEM_TESTSUITE = nfv/tests/nfv-system-testsuite
 NFV_SYSTEM_DPDK_TESTSUITE = nfv/tests/nfv-system-dpdk-testsuite
 
 NFV_TESTSUITE_AT = \
+	nfv/tests/nfv-upstream-macros.at \
 	nfv/tests/nfv-testsuite.at \
 	nfv/tests/nfv-build.at \
 	nfv/tests/nfv-version.at
 
 NFV_SYSTEM_TESTSUITE_AT = \
+	nfv/tests/nfv-upstream-macros.at \
 	nfv/tests/nfv-system-testsuite.at \
 	nfv/tests/nfv-system-macros.at \
 	nfv/tests/nfv-system-traffic.at \
 	nfv/tests/nfv-system-install.at
 
 NFV_SYSTEM_DPDK_TESTSUITE_AT = \
+	nfv/tests/nfv-upstream-macros.at \
 	nfv/tests/nfv-system-dpdk-testsuite.at \
 	nfv/tests/nfv-system-macros.at \
 	nfv/tests/nfv-system-dpdk.at

@@ -40,9 +40,16 @@ static const struct nfv_module *const nfv_modules[] = {
     NULL,                       /* Keeps the array non-empty. */
 };
 
-#define NFV_FOR_EACH_MODULE(MODULE, IDX)                                \
-    for ((IDX) = 0; (IDX) < ARRAY_SIZE(nfv_modules); (IDX)++)            \
-        if (((MODULE) = nfv_modules[IDX]) != NULL)
+/* Calls the member function MEMBER of every module that has one, in the
+ * order of nfv_modules[]. */
+#define NFV_CALL_EACH(MEMBER)                                           \
+    for (size_t i_ = 0; i_ < ARRAY_SIZE(nfv_modules); i_++) {           \
+        const struct nfv_module *m_ = nfv_modules[i_];                  \
+                                                                        \
+        if (m_ && m_->MEMBER) {                                         \
+            m_->MEMBER();                                               \
+        }                                                               \
+    }
 
 /* Appends to 'ds' the fork's version report: the fork and upstream
  * versions, the upstream tarball's checksum, the patch series compiled in,
@@ -50,7 +57,6 @@ static const struct nfv_module *const nfv_modules[] = {
 static void
 nfv_format_version(struct ds *ds)
 {
-    const struct nfv_module *module;
     size_t i;
 
     ds_put_format(ds, "Open vSwitch NFV %s\n", NFV_PACKAGE_VERSION);
@@ -67,8 +73,10 @@ nfv_format_version(struct ds *ds)
         ds_put_format(ds, "  %s\n", nfv_series[i]);
     }
     ds_put_cstr(ds, "modules:");
-    NFV_FOR_EACH_MODULE (module, i) {
-        ds_put_format(ds, " %s", module->name);
+    for (i = 0; i < ARRAY_SIZE(nfv_modules); i++) {
+        if (nfv_modules[i]) {
+            ds_put_format(ds, " %s", nfv_modules[i]->name);
+        }
     }
     ds_put_char(ds, '\n');
 }
@@ -95,16 +103,9 @@ nfv_unixctl_version(struct unixctl_conn *conn, int argc OVS_UNUSED,
 void
 nfv_init(void)
 {
-    const struct nfv_module *module;
-    size_t i;
-
     unixctl_command_register("nfv/version", "", 0, 0,
                              nfv_unixctl_version, NULL);
-    NFV_FOR_EACH_MODULE (module, i) {
-        if (module->init) {
-            module->init();
-        }
-    }
+    NFV_CALL_EACH(init);
 }
 
 /* Runs every module's periodic work.  Called on each main loop iteration,
@@ -112,14 +113,7 @@ nfv_init(void)
 void
 nfv_run(void)
 {
-    const struct nfv_module *module;
-    size_t i;
-
-    NFV_FOR_EACH_MODULE (module, i) {
-        if (module->run) {
-            module->run();
-        }
-    }
+    NFV_CALL_EACH(run);
 }
 
 /* Arranges for poll_block() to wake when any module has work.  Called on
@@ -127,14 +121,7 @@ nfv_run(void)
 void
 nfv_wait(void)
 {
-    const struct nfv_module *module;
-    size_t i;
-
-    NFV_FOR_EACH_MODULE (module, i) {
-        if (module->wait) {
-            module->wait();
-        }
-    }
+    NFV_CALL_EACH(wait);
 }
 
 /* Destroys every module, in reverse order.  Called once before
@@ -142,9 +129,7 @@ nfv_wait(void)
 void
 nfv_exit(void)
 {
-    size_t i;
-
-    for (i = ARRAY_SIZE(nfv_modules); i-- > 0;) {
+    for (size_t i = ARRAY_SIZE(nfv_modules); i-- > 0;) {
         const struct nfv_module *module = nfv_modules[i];
 
         if (module && module->destroy) {
