@@ -59,19 +59,19 @@ nfv_run_suite = set $(SHELL) '$(abs_top_builddir)/$(1)' -C tests \
 	AUTOTEST_PATH='$(AUTOTEST_PATH)'; "$$@" $(TESTSUITEFLAGS) $(2) || \
 	(test X'$(RECHECK)' = Xyes && "$$@" --recheck)
 
-check-nfv: all $(NFV_TESTSUITE)
+check-nfv: all $(check_DATA) $(check_SCRIPTS) $(NFV_TESTSUITE)
 	$(call nfv_run_suite,$(NFV_TESTSUITE))
 
-check-nfv-system: all $(NFV_SYSTEM_TESTSUITE)
+check-nfv-system: all $(check_DATA) $(check_SCRIPTS) $(NFV_SYSTEM_TESTSUITE)
 	$(call nfv_run_suite,$(NFV_SYSTEM_TESTSUITE),-j1)
 
-check-nfv-dpdk: all $(NFV_SYSTEM_DPDK_TESTSUITE)
+check-nfv-dpdk: all $(check_DATA) $(check_SCRIPTS) $(NFV_SYSTEM_DPDK_TESTSUITE)
 	$(call nfv_run_suite,$(NFV_SYSTEM_DPDK_TESTSUITE),-j1)
 
 # The subset of upstream's own suite that CI runs: every test group of the
 # upstream .at files listed in tests/upstream-ci-subset, selected by number
 # from the suite's own listing.  See Documentation/topics/nfv-testing.rst.
-check-upstream-ci: all $(TESTSUITE)
+check-upstream-ci: all $(check_DATA) $(check_SCRIPTS) $(TESTSUITE)
 	@files=`sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' '$(srcdir)/nfv/tests/upstream-ci-subset'`; \
 	groups=`$(SHELL) '$(TESTSUITE)' -l | \
 	  awk -v files=" $$(echo $$files) " \

@@ -1,0 +1,224 @@
+# Copyright (c) 2026 Open vSwitch NFV developers.
+# SPDX-License-Identifier: Apache-2.0
+"""Runs one switch (or dpdk-testpmd) on one scenario and measures it.
+
+Every run uses the same devices: a DPDK net_pcap port replaying the
+scenario's pcap endlessly (rx_pcap=...,infinite_rx=1) and a DPDK net_null
+port that drops what it is sent and receives nothing (no-rx=1), so the
+figures measure the switch, not a NIC, a VM or a flood to a tap device.
+One PMD thread (or testpmd forwarding lcore) runs on core 1; everything
+else stays on core 0.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+PMD_CORE_MASK = "0x2"
+RX_DEVARGS = "net_pcap0,rx_pcap={pcap},infinite_rx=1"
+TX_DEVARGS = "net_null0,no-rx=1"
+
+
+class BenchError(Exception):
+    """A run could not be set up or measured; the message says why."""
+
+
+class Switch:
+    """One Open vSwitch build under test: 'vswitchd' is its ovs-vswitchd
+    binary; the database tools ('bindir', holding ovsdb-server, ovsdb-tool,
+    ovs-vsctl, ovs-ofctl, ovs-appctl) and 'schema' are ours for every
+    switch, since the schema is the same."""
+
+    def __init__(self, label, vswitchd, bindir, schema):
+        self.label = label
+        self.vswitchd = vswitchd
+        self.bindir = bindir
+        self.schema = schema
+
+
+def _tool(bindir, name):
+    for sub in ("", "utilities", "ovsdb", "vswitchd"):
+        path = os.path.join(bindir, sub, name)
+        if os.access(path, os.X_OK):
+            return path
+    raise BenchError("%s not found under %s" % (name, bindir))
+
+
+class SwitchRun:
+    """A running ovsdb-server + ovs-vswitchd pair in a private directory."""
+
+    def __init__(self, switch, workdir):
+        self.switch = switch
+        self.dir = tempfile.mkdtemp(prefix="run-", dir=workdir)
+        self.env = dict(os.environ, OVS_RUNDIR=self.dir, OVS_LOGDIR=self.dir,
+                        OVS_DBDIR=self.dir, OVS_SYSCONFDIR=self.dir)
+        self.pids = {}
+
+    def tool(self, name, *args, check=True):
+        cmd = [_tool(self.switch.bindir, name)] + [str(a) for a in args]
+        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True,
+                           timeout=60)
+        if check and p.returncode:
+            raise BenchError("%s failed: %s" % (" ".join(cmd), p.stderr.strip()))
+        return p.stdout
+
+    def vsctl(self, *args):
+        return self.tool("ovs-vsctl", "--timeout=30", *args)
+
+    def appctl(self, *args):
+        return self.tool("ovs-appctl", "--timeout=30", *args)
+
+    def start(self, other_config):
+        db = os.path.join(self.dir, "conf.db")
+        self.tool("ovsdb-tool", "create", db, self.switch.schema)
+        self.tool("ovsdb-server", "--detach", "--no-chdir", "--pidfile",
+                  "--log-file", "--remote=punix:%s/db.sock" % self.dir, db)
+        self.pids["ovsdb-server"] = self._pid("ovsdb-server")
+        self.vsctl("--no-wait", "init")
+        config = {"dpdk-init": "true",
+                  "dpdk-extra": "--no-pci --log-level=pmd.*:error",
+                  "pmd-cpu-mask": PMD_CORE_MASK}
+        config.update(other_config)
+        self.vsctl("--no-wait", "set", "Open_vSwitch", ".",
+                   *["other_config:%s=%s" % kv for kv in config.items()])
+        p = subprocess.run([self.switch.vswitchd, "--detach", "--no-chdir",
+                            "--pidfile", "--log-file",
+                            "unix:%s/db.sock" % self.dir],
+                           env=self.env, capture_output=True, text=True,
+                           timeout=120)
+        if p.returncode:
+            raise BenchError("%s did not start: %s"
+                             % (self.switch.vswitchd, p.stderr.strip()))
+        self.pids["ovs-vswitchd"] = self._pid("ovs-vswitchd")
+
+    def _pid(self, daemon):
+        with open(os.path.join(self.dir, daemon + ".pid")) as f:
+            return int(f.read())
+
+    def stop(self):
+        for daemon in ("ovs-vswitchd", "ovsdb-server"):
+            pid = self.pids.get(daemon)
+            if not pid:
+                continue
+            ctl = os.path.join(self.dir, "%s.%d.ctl" % (daemon, pid))
+            args = ["exit", "--cleanup"] if daemon == "ovs-vswitchd" else ["exit"]
+            self.tool("ovs-appctl", "-t", ctl, *args, check=False)
+            _wait_gone(pid)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _wait_gone(pid, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _port_stat(run, port, key):
+    out = run.vsctl("get", "Interface", port, "statistics:%s" % key)
+    return int(out.strip().strip('"'))
+
+
+# "  Rx packets:          123456789  (12345 Kpps, 234 cycles/pkt)"
+RX_LINE = re.compile(r"^\s*Rx packets:\s+(\d+)\s+\(\s*([\d.]+)\s+Kpps,\s+"
+                     r"([\d.]+)\s+cycles/pkt\)", re.M)
+
+
+def measure_switch(switch, scenario, pcap, workdir, warmup, duration):
+    """Runs 'switch' on 'scenario' replaying 'pcap'.  Returns a dict:
+    mpps (packets the null port transmitted per second, millions),
+    cycles_per_packet (the PMD thread's, from pmd-perf-show),
+    rx_mpps (what the PMD received)."""
+    run = SwitchRun(switch, workdir)
+    try:
+        run.start(scenario.other_config)
+        run.vsctl("add-br", "br0", "--", "set", "bridge", "br0",
+                  "datapath_type=netdev", "fail-mode=secure")
+        run.vsctl("add-port", "br0", "rx0", "--", "set", "Interface", "rx0",
+                  "type=dpdk", "options:dpdk-devargs=" + RX_DEVARGS.format(pcap=pcap),
+                  "ofport_request=1")
+        run.vsctl("add-port", "br0", "tx0", "--", "set", "Interface", "tx0",
+                  "type=dpdk", "options:dpdk-devargs=" + TX_DEVARGS,
+                  "ofport_request=2")
+        for cmd in scenario.vsctl:
+            run.vsctl(*cmd)
+        for iface in ("rx0", "tx0"):
+            err = run.vsctl("get", "Interface", iface, "error").strip()
+            if err not in ("[]", ""):
+                raise BenchError("port %s: %s" % (iface, err))
+        flows = "\n".join(f.format(rx=1, tx=2) for f in scenario.flows) + "\n"
+        flowfile = os.path.join(run.dir, "flows.txt")
+        with open(flowfile, "w") as f:
+            f.write(flows)
+        run.tool("ovs-ofctl", "add-flows", "br0", flowfile)
+        time.sleep(warmup)
+        run.appctl("dpif-netdev/pmd-stats-clear")
+        tx0 = _port_stat(run, "tx0", "tx_packets")
+        t0 = time.time()
+        time.sleep(duration)
+        perf = run.appctl("dpif-netdev/pmd-perf-show")
+        tx1 = _port_stat(run, "tx0", "tx_packets")
+        elapsed = time.time() - t0
+        m = RX_LINE.search(perf)
+        if not m:
+            raise BenchError("no 'Rx packets' line in pmd-perf-show:\n" + perf)
+        if tx1 <= tx0:
+            raise BenchError("nothing was forwarded to the null port")
+        return {"mpps": (tx1 - tx0) / elapsed / 1e6,
+                "rx_mpps": float(m.group(2)) / 1e3,
+                "cycles_per_packet": float(m.group(3))}
+    finally:
+        run.stop()
+
+
+# testpmd --stats-period prints, per port, "Rx-pps: N ... Tx-pps: N ...".
+PPS_LINE = re.compile(r"Tx-pps:\s+(\d+)")
+CYCLES_LINE = re.compile(r"CPU cycles/packet=([\d.]+)")
+
+
+def measure_testpmd(testpmd, pcap, workdir, warmup, duration):
+    """dpdk-testpmd io forwarding from the pcap port to the null port, on
+    the same devices and core as the switches: the ceiling.  Returns the
+    same dict as measure_switch() (cycles_per_packet from testpmd's own
+    --record-core-cycles accounting)."""
+    log = os.path.join(workdir, "testpmd.log")
+    cmd = [testpmd, "--no-pci", "--in-memory", "-l", "0,1", "--main-lcore", "0",
+           "--log-level=pmd.*:error",
+           "--vdev=" + RX_DEVARGS.format(pcap=pcap), "--vdev=" + TX_DEVARGS,
+           "--", "--forward-mode=io", "--auto-start", "--stats-period=1",
+           "--record-core-cycles", "--nb-cores=1"]
+    with open(log, "w") as out:
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL)
+        try:
+            time.sleep(warmup + duration)
+        finally:
+            p.send_signal(signal.SIGINT)
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    with open(log) as f:
+        text = f.read()
+    # Samples arrive once a second, two ports each; port 1 is the null port.
+    tx = [int(x) for x in PPS_LINE.findall(text)][1::2]
+    samples = tx[int(warmup):]
+    if not samples:
+        raise BenchError("testpmd printed no rate (see %s):\n%s"
+                         % (log, text[-2000:]))
+    m = CYCLES_LINE.search(text)
+    samples.sort()
+    return {"mpps": samples[len(samples) // 2] / 1e6,
+            "rx_mpps": None,
+            "cycles_per_packet": float(m.group(1)) if m else None}

@@ -1,0 +1,97 @@
+# Copyright (c) 2026 Open vSwitch NFV developers.
+# SPDX-License-Identifier: Apache-2.0
+"""The benchmark's comparison table and chart."""
+
+import statistics
+
+
+def summary(values):
+    """(min, median, max) of the non-None 'values', or None."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return min(values), statistics.median(values), max(values)
+
+
+def _fmt(stat, digits=2):
+    if stat is None:
+        return "-"
+    lo, med, hi = stat
+    return "%.*f / %.*f / %.*f" % (digits, lo, digits, med, digits, hi)
+
+
+def ratio(a, b):
+    """Median of 'a' over median of 'b', where both exist."""
+    if not a or not b or not b[1]:
+        return None
+    return a[1] / b[1]
+
+
+def table(results, scenarios, impls):
+    """Text table: per scenario and implementation, Mpps and PMD cycles per
+    packet as min / median / max over repeats, then the ratios of the
+    medians ours/upstream and ours/testpmd.  'results' maps
+    (scenario, impl) to a list of measurement dicts."""
+    lines = []
+    head = "%-14s %-9s %-24s %-24s" % ("scenario", "switch", "Mpps min/med/max",
+                                       "cycles/pkt min/med/max")
+    lines += [head, "-" * len(head)]
+    ratios = []
+    for sc in scenarios:
+        stats = {}
+        for impl in impls:
+            runs = results.get((sc.name, impl))
+            if runs is None:
+                continue
+            mpps = summary(r["mpps"] for r in runs)
+            cpp = summary(r["cycles_per_packet"] for r in runs)
+            stats[impl] = (mpps, cpp)
+            lines.append("%-14s %-9s %-24s %-24s" % (sc.name, impl, _fmt(mpps),
+                                                     _fmt(cpp, 0)))
+        ours = stats.get("ours", (None, None))
+        up = stats.get("upstream", (None, None))
+        pmd = stats.get("testpmd", (None, None))
+        ratios.append((sc.name, ratio(ours[0], up[0]), ratio(ours[0], pmd[0]),
+                       ratio(ours[1], up[1])))
+    lines += ["", "%-14s %-16s %-16s %-22s" % ("scenario", "Mpps ours/upstr",
+                                               "Mpps ours/testpmd",
+                                               "cycles/pkt ours/upstr"),
+              "-" * 70]
+    for name, r_up, r_pmd, r_cpp in ratios:
+        lines.append("%-14s %-16s %-16s %-22s" % (
+            name, "-" if r_up is None else "%.3f" % r_up,
+            "-" if r_pmd is None else "%.3f" % r_pmd,
+            "-" if r_cpp is None else "%.3f" % r_cpp))
+    return "\n".join(lines), ratios
+
+
+def chart(path, results, scenarios, impls, title):
+    """PNG bar chart of median Mpps per scenario and implementation, with
+    min-max error bars.  Returns False if matplotlib is missing."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    names = [sc.name for sc in scenarios]
+    width = 0.8 / max(len(impls), 1)
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(names)), 4.5))
+    for i, impl in enumerate(impls):
+        meds, lows, highs = [], [], []
+        for name in names:
+            st = summary(r["mpps"] for r in results.get((name, impl), []))
+            lo, med, hi = st if st else (0, 0, 0)
+            meds.append(med)
+            lows.append(med - lo)
+            highs.append(hi - med)
+        xs = [x + (i - (len(impls) - 1) / 2) * width for x in range(len(names))]
+        ax.bar(xs, meds, width, yerr=[lows, highs], capsize=3, label=impl)
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels(names, rotation=20, ha="right")
+    ax.set_ylabel("Mpps (median, min-max)")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return True

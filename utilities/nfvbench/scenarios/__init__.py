@@ -1,0 +1,53 @@
+# Copyright (c) 2026 Open vSwitch NFV developers.
+# SPDX-License-Identifier: Apache-2.0
+"""Benchmark scenarios.
+
+A scenario is one workload measured on every switch under test.  Each
+module in this package defines a list SCENARIOS of Scenario objects; the
+harness finds them all, so a feature adds its workloads by adding a module
+here (e.g. scenarios/nsod.py), never by copying the harness.
+"""
+
+import importlib
+import pkgutil
+
+
+class Scenario:
+    """One benchmark workload.
+
+    name        short unique name, used on the command line and in tables.
+    description one line for the table and the documentation.
+    frames      function () -> iterable of Ethernet frames (bytes): the pcap
+                replayed by net_pcap; one frame per flow.
+    flows       OpenFlow flows for bridge br0, ovs-ofctl syntax; {rx} and
+                {tx} stand for the OpenFlow ports of the pcap and null
+                devices.
+    other_config  Open_vSwitch other_config keys to set (dict).
+    vsctl       extra ovs-vsctl commands run after the ports are added,
+                each a list of arguments.
+    testpmd     True if dpdk-testpmd io forwarding on the same devices is a
+                meaningful ceiling for this scenario.
+    """
+
+    def __init__(self, name, description, frames, flows,
+                 other_config=None, vsctl=(), testpmd=True):
+        self.name = name
+        self.description = description
+        self.frames = frames
+        self.flows = flows
+        self.other_config = dict(other_config or {})
+        self.vsctl = list(vsctl)
+        self.testpmd = testpmd
+
+
+def all_scenarios():
+    """Every scenario of every module in this package, in module order."""
+    found = []
+    for mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        module = importlib.import_module("%s.%s" % (__name__, mod))
+        found.extend(getattr(module, "SCENARIOS", []))
+    names = [s.name for s in found]
+    dups = set(n for n in names if names.count(n) > 1)
+    if dups:
+        raise ValueError("duplicate scenario names: %s" % ", ".join(sorted(dups)))
+    return found
