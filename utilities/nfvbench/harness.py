@@ -66,8 +66,8 @@ class SwitchRun:
             raise BenchError("%s failed: %s" % (" ".join(cmd), p.stderr.strip()))
         return p.stdout
 
-    def vsctl(self, *args):
-        return self.tool("ovs-vsctl", "--timeout=30", *args)
+    def vsctl(self, *args, timeout=30):
+        return self.tool("ovs-vsctl", "--timeout=%d" % timeout, *args)
 
     def appctl(self, *args):
         return self.tool("ovs-appctl", "--timeout=30", *args)
@@ -125,9 +125,16 @@ def _wait_gone(pid, timeout=10):
         pass
 
 
-def _port_stat(run, port, key):
-    out = run.vsctl("get", "Interface", port, "statistics:%s" % key)
-    return int(out.strip().strip('"'))
+TX_PKTS = re.compile(r"tx pkts=(\d+)")
+
+
+def _tx_packets(run, ofport):
+    """The live transmit counter of OpenFlow port 'ofport' of br0 (the
+    Interface statistics column is refreshed only every few seconds)."""
+    m = TX_PKTS.search(run.tool("ovs-ofctl", "dump-ports", "br0", ofport))
+    if not m:
+        raise BenchError("no tx counter for port %s" % ofport)
+    return int(m.group(1))
 
 
 # "  Rx packets:          123456789  (12345 Kpps, 234 cycles/pkt)"
@@ -145,9 +152,10 @@ def measure_switch(switch, scenario, pcap, workdir, warmup, duration):
         run.start(scenario.other_config)
         run.vsctl("add-br", "br0", "--", "set", "bridge", "br0",
                   "datapath_type=netdev", "fail-mode=secure")
+        # net_pcap reads the whole pcap into mbufs when the port starts.
         run.vsctl("add-port", "br0", "rx0", "--", "set", "Interface", "rx0",
                   "type=dpdk", "options:dpdk-devargs=" + RX_DEVARGS.format(pcap=pcap),
-                  "ofport_request=1")
+                  "ofport_request=1", timeout=180)
         run.vsctl("add-port", "br0", "tx0", "--", "set", "Interface", "tx0",
                   "type=dpdk", "options:dpdk-devargs=" + TX_DEVARGS,
                   "ofport_request=2")
@@ -164,11 +172,11 @@ def measure_switch(switch, scenario, pcap, workdir, warmup, duration):
         run.tool("ovs-ofctl", "add-flows", "br0", flowfile)
         time.sleep(warmup)
         run.appctl("dpif-netdev/pmd-stats-clear")
-        tx0 = _port_stat(run, "tx0", "tx_packets")
+        tx0 = _tx_packets(run, 2)
         t0 = time.time()
         time.sleep(duration)
         perf = run.appctl("dpif-netdev/pmd-perf-show")
-        tx1 = _port_stat(run, "tx0", "tx_packets")
+        tx1 = _tx_packets(run, 2)
         elapsed = time.time() - t0
         m = RX_LINE.search(perf)
         if not m:

@@ -20,42 +20,46 @@ def _fmt(stat, digits=2):
     return "%.*f / %.*f / %.*f" % (digits, lo, digits, med, digits, hi)
 
 
-def ratio(a, b):
-    """Median of 'a' over median of 'b', where both exist."""
-    if not a or not b or not b[1]:
+def paired_ratio(a_runs, b_runs, key):
+    """Median over rounds of a[key] / b[key], pairing the runs of the same
+    round (the harness alternates A B A B, so a pair shares the machine's
+    state of the moment); None unless both have runs."""
+    pairs = [(a[key], b[key]) for a, b in zip(a_runs or [], b_runs or [])
+             if a[key] is not None and b[key]]
+    if not pairs:
         return None
-    return a[1] / b[1]
+    return statistics.median(x / y for x, y in pairs)
 
 
 def table(results, scenarios, impls):
     """Text table: per scenario and implementation, Mpps and PMD cycles per
-    packet as min / median / max over repeats, then the ratios of the
-    medians ours/upstream and ours/testpmd.  'results' maps
-    (scenario, impl) to a list of measurement dicts."""
+    packet as min / median / max over repeats, then the ratios ours/upstream
+    and ours/testpmd, each the median of the per-round ratios.  'results'
+    maps (scenario, impl) to a list of measurement dicts, one per round."""
     lines = []
     head = "%-14s %-9s %-24s %-24s" % ("scenario", "switch", "Mpps min/med/max",
                                        "cycles/pkt min/med/max")
     lines += [head, "-" * len(head)]
     ratios = []
     for sc in scenarios:
-        stats = {}
         for impl in impls:
             runs = results.get((sc.name, impl))
             if runs is None:
                 continue
             mpps = summary(r["mpps"] for r in runs)
             cpp = summary(r["cycles_per_packet"] for r in runs)
-            stats[impl] = (mpps, cpp)
             lines.append("%-14s %-9s %-24s %-24s" % (sc.name, impl, _fmt(mpps),
                                                      _fmt(cpp, 0)))
-        ours = stats.get("ours", (None, None))
-        up = stats.get("upstream", (None, None))
-        pmd = stats.get("testpmd", (None, None))
-        ratios.append((sc.name, ratio(ours[0], up[0]), ratio(ours[0], pmd[0]),
-                       ratio(ours[1], up[1])))
-    lines += ["", "%-14s %-16s %-16s %-22s" % ("scenario", "Mpps ours/upstr",
-                                               "Mpps ours/testpmd",
-                                               "cycles/pkt ours/upstr"),
+        ours = results.get((sc.name, "ours"))
+        ratios.append((sc.name,
+                       paired_ratio(ours, results.get((sc.name, "upstream")), "mpps"),
+                       paired_ratio(ours, results.get((sc.name, "testpmd")), "mpps"),
+                       paired_ratio(ours, results.get((sc.name, "upstream")),
+                                    "cycles_per_packet")))
+    lines += ["", "ratios: median over rounds of the round's ratio",
+              "%-14s %-16s %-16s %-22s" % ("scenario", "Mpps ours/upstr",
+                                           "Mpps ours/testpmd",
+                                           "cycles/pkt ours/upstr"),
               "-" * 70]
     for name, r_up, r_pmd, r_cpp in ratios:
         lines.append("%-14s %-16s %-16s %-22s" % (
