@@ -16,6 +16,7 @@ pass bytes(frame) to write_pcap().
 """
 
 import struct
+import zlib
 
 FCS_LEN = 4
 ETH_HLEN = 14
@@ -93,9 +94,11 @@ def tcp_frame(size, flow, flags=TCP_ACK, dport=80, smac=1, dmac=2,
 
 def vxlan_frame(inner, vni, outer_src=1, outer_dst=2, sport=None):
     """'inner' (an Ethernet frame, bytes) in VXLAN (RFC 7348) with 'vni',
-    between underlay addresses 10.x numbered 'outer_src' and 'outer_dst'."""
+    between underlay addresses 10.x numbered 'outer_src' and 'outer_dst';
+    the outer UDP source port is a hash of the inner headers, as RFC 7348
+    section 5 recommends, unless 'sport' is given."""
     src, dst = ipv4(outer_src), ipv4(outer_dst)
-    sport = 49152 + (hash(inner[:34]) & 0x3fff) if sport is None else sport
+    sport = 49152 + (zlib.crc32(inner[:34]) & 0x3fff) if sport is None else sport
     vxlan = struct.pack("!II", 0x08000000, vni << 8) + inner
     udp = struct.pack("!HHHH", sport, 4789, UDP_HLEN + len(vxlan), 0) + vxlan
     return (mac(0x100 + outer_dst) + mac(0x100 + outer_src) + b"\x08\x00"
