@@ -21,7 +21,8 @@ NFV_TESTSUITE_AT = \
 	nfv/tests/nfv-upstream-macros.at \
 	nfv/tests/nfv-testsuite.at \
 	nfv/tests/nfv-build.at \
-	nfv/tests/nfv-version.at
+	nfv/tests/nfv-version.at \
+	nfv/tests/nfv-tenant.at
 
 NFV_SYSTEM_TESTSUITE_AT = \
 	nfv/tests/nfv-upstream-macros.at \
@@ -54,9 +55,10 @@ $(NFV_TESTSUITES):
 	$(AM_V_GEN)$(MKDIR_P) nfv/tests && \
 	$(AUTOTEST) -I '$(srcdir)' -o $@.tmp '$(srcdir)/$@.at' && mv $@.tmp $@
 
-# Runs suite $(1) in upstream's tests/ directory.
+# Runs suite $(1) in upstream's tests/ directory, with the fork's tools
+# (nfv/utilities) after upstream's.
 nfv_run_suite = set $(SHELL) '$(abs_top_builddir)/$(1)' -C tests \
-	AUTOTEST_PATH='$(AUTOTEST_PATH)'; "$$@" $(TESTSUITEFLAGS) $(2) || \
+	AUTOTEST_PATH='$(AUTOTEST_PATH):nfv/utilities'; "$$@" $(TESTSUITEFLAGS) $(2) || \
 	(test X'$(RECHECK)' = Xyes && "$$@" --recheck)
 
 check-nfv: all $(check_DATA) $(check_SCRIPTS) $(NFV_TESTSUITE)

@@ -1,8 +1,13 @@
 # Open vSwitch NFV sources linked into ovs-vswitchd.
 vswitchd_ovs_vswitchd_SOURCES += \
 	nfv/vswitchd/nfv.c \
-	nfv/vswitchd/nfv.h
-nodist_vswitchd_ovs_vswitchd_SOURCES = nfv/vswitchd/nfv-build.inc
+	nfv/vswitchd/nfv.h \
+	nfv/vswitchd/nfv-tenant.c \
+	nfv/vswitchd/nfv-tenant.h
+nodist_vswitchd_ovs_vswitchd_SOURCES = \
+	nfv/vswitchd/nfv-build.inc \
+	nfv/ovsdb/nfv-tenant-idl.c \
+	nfv/ovsdb/nfv-tenant-idl.h
 BUILT_SOURCES += nfv/vswitchd/nfv-build.inc
 CLEANFILES += nfv/vswitchd/nfv-build.inc
 

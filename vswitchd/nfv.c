@@ -17,6 +17,7 @@
 #include <config.h>
 
 #include "nfv/vswitchd/nfv.h"
+#include "nfv/vswitchd/nfv-tenant.h"
 
 #include "dpdk.h"
 #include "openvswitch/dynamic-string.h"
@@ -37,17 +38,17 @@
 /* The NFV modules, in the order they are initialised and run.  Every new
  * module adds its struct nfv_module here and nowhere in upstream code. */
 static const struct nfv_module *const nfv_modules[] = {
-    NULL,                       /* Keeps the array non-empty. */
+    &nfv_tenant_module,
 };
 
 /* Calls the member function MEMBER of every module that has one, in the
  * order of nfv_modules[]. */
-#define NFV_CALL_EACH(MEMBER)                                           \
+#define NFV_CALL_EACH(MEMBER, ...)                                      \
     for (size_t i_ = 0; i_ < ARRAY_SIZE(nfv_modules); i_++) {           \
         const struct nfv_module *m_ = nfv_modules[i_];                  \
                                                                         \
         if (m_ && m_->MEMBER) {                                         \
-            m_->MEMBER();                                               \
+            m_->MEMBER(__VA_ARGS__);                                    \
         }                                                               \
     }
 
@@ -95,17 +96,19 @@ nfv_unixctl_version(struct unixctl_conn *conn, int argc OVS_UNUSED,
 }
 
 /* Registers the NFV unixctl commands and initialises every module.  Called
- * once by ovs-vswitchd's main() after bridge_init().
+ * once by ovs-vswitchd's main() after bridge_init(), with 'remote', the
+ * database remote ovs-vswitchd was given (e.g. "unix:/run/openvswitch/
+ * db.sock"); modules that read other databases on that server use it.
  *
  * Nothing here logs at INFO or above: until ovs-vswitchd detaches, its log
  * also goes to stderr, which upstream's test macros require to be free of
  * unknown lines.  The fork's version is in upstream's own start-up line. */
 void
-nfv_init(void)
+nfv_init(const char *remote)
 {
     unixctl_command_register("nfv/version", "", 0, 0,
                              nfv_unixctl_version, NULL);
-    NFV_CALL_EACH(init);
+    NFV_CALL_EACH(init, remote);
 }
 
 /* Runs every module's periodic work.  Called on each main loop iteration,

@@ -29,16 +29,17 @@ struct nfv_module {
     const char *name;           /* Shown by "ovs-appctl nfv/version". */
 
     /* Each member may be NULL.  init() runs once, after bridge_init() has
-     * connected to the database; run() and wait() run on every main loop
+     * connected to the database ('remote' is ovs-vswitchd's database
+     * remote); run() and wait() run on every main loop
      * iteration, after bridge_run() and bridge_wait(); destroy() runs once,
      * before bridge_exit(). */
-    void (*init)(void);
+    void (*init)(const char *remote);
     void (*run)(void);
     void (*wait)(void);
     void (*destroy)(void);
 };
 
-void nfv_init(void);
+void nfv_init(const char *remote);
 void nfv_run(void);
 void nfv_wait(void);
 void nfv_exit(void);

@@ -1,0 +1,1498 @@
+/*
+ * Copyright (c) 2026 Open vSwitch NFV developers.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "nfv/vswitchd/nfv-tenant.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <unistd.h>
+
+#include "coverage.h"
+#include "netdev.h"
+#include "ofproto/ofproto-provider.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "packets.h"
+#include "smap.h"
+#include "socket-util.h"
+#include "sset.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+#include "vswitch-idl.h"
+
+#include "nfv/ovsdb/nfv-tenant-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(nfv_tenant);
+
+COVERAGE_DEFINE(tenant_reconcile);
+COVERAGE_DEFINE(tenant_flow_install);
+COVERAGE_DEFINE(tenant_flow_repair);
+COVERAGE_DEFINE(tenant_flow_error);
+COVERAGE_DEFINE(tenant_txn_error);
+
+/* Interface names are at most IFNAMSIZ - 1 = 15 bytes; "br-int-" is 7, so a
+ * tenant's short name is at most 8. */
+#define TENANT_SHORT_MAX 8
+#define TENANT_NAME_SIZE 16
+
+/* Cookies of provisioned flows: TENANT_COOKIE_MAGIC << 40 | type << 32 |
+ * segmentation id (Documentation/topics/nfv-tenant.rst). */
+#define TENANT_COOKIE_MAGIC 0x4e4656ULL
+enum tenant_rule {
+    TENANT_RULE_INGRESS = 1,    /* Table I "local ingress". */
+    TENANT_RULE_EGRESS = 2,     /* Table I "local egress"/"remote egress". */
+    TENANT_RULE_FLOOD = 3,      /* Table I "local flood". */
+    TENANT_RULE_DEFAULT = 4,    /* Tunnel bridge's default drop. */
+    TENANT_RULE_INTEGRATION = 5 /* Integration bridge's NORMAL. */
+};
+
+/* external_ids keys on the Open_vSwitch rows the module creates. */
+#define EXT_TENANT "nfv-tenant"         /* Tenant:name. */
+#define EXT_ROLE "nfv-role"             /* What the row is, below. */
+#define EXT_REMOTE "nfv-remote-node"    /* A tunnel's remote node. */
+
+/* How often the module re-checks everything even without a database change
+ * (ms): ports and flows removed by hand, endpoint addresses. */
+#define TENANT_CHECK_INTERVAL 2000
+/* How soon to retry when bridges or ports are not in ofproto yet (ms). */
+#define TENANT_RETRY_INTERVAL 100
+
+/* One remote node of a tenant. */
+struct tenant_remote {
+    const char *node;           /* Key in Tenant:remote_endpoints. */
+    ovs_be32 ip;
+};
+
+/* A tenant, as this node must materialise it, derived from its row. */
+struct tenant {
+    struct hmap_node hmap_node; /* In 'tenants', by name. */
+    const struct nfvrec_tenant *rec;
+    const char *name;
+    char *error;                /* Why it cannot be provisioned, or NULL. */
+
+    char short_name[TENANT_SHORT_MAX + 1];
+    uint32_t key;               /* Segmentation id. */
+    const char *tunnel_type;    /* "gre", "vxlan" or "geneve". */
+    int vlan;                   /* Internal VID on the integration bridge. */
+    ovs_be32 ep_ip, ep_mask;    /* Endpoint of ex-<t>, or 0. */
+    char ep_ip_s[INET_ADDRSTRLEN];
+    struct tenant_remote *remotes;   /* Sorted by node name. */
+    size_t n_remotes;
+
+    char br_int[TENANT_NAME_SIZE];   /* br-int-<t> */
+    char br_tun[TENANT_NAME_SIZE];   /* br-tun-<t> */
+    char patch_int[TENANT_NAME_SIZE]; /* pt-<t>: on br-int-<t>. */
+    char patch_tun[TENANT_NAME_SIZE]; /* pi-<t>: on br-tun-<t>. */
+    char ex[TENANT_NAME_SIZE];       /* ex-<t>: on the transport bridge. */
+
+    bool flows_pending;         /* Some flows wait for ports to appear. */
+};
+
+/* A flow the module installs, as last installed. */
+struct tenant_flow {
+    struct hmap_node hmap_node; /* In struct tenant_bridge_flows, by spec. */
+    char *spec;                 /* ovs-ofctl syntax, with cookie. */
+    struct ofputil_flow_mod fm; /* 'spec' parsed as OFPFC_ADD. */
+};
+
+/* The flows the module installs in one bridge. */
+struct tenant_bridge_flows {
+    struct shash_node *node;    /* In 'bridge_flows', by bridge name. */
+    const struct ofproto *ofproto; /* The ofproto they were installed in. */
+    struct hmap flows;          /* Contains struct tenant_flow. */
+};
+
+/* Databases. */
+static char *db_remote;
+static struct ovsdb_idl *ovs_idl;       /* Open_vSwitch. */
+static struct ovsdb_idl *tenant_idl;    /* NFV_Tenant, NULL while off. */
+static struct ovsdb_idl_txn *ovs_txn;   /* In flight, or NULL. */
+static struct ovsdb_idl_txn *status_txn;
+static unsigned int ovs_seqno, tenant_seqno;
+static long long int next_check = LLONG_MIN;
+
+/* The tenants of the last pass, by name. */
+static struct hmap tenants = HMAP_INITIALIZER(&tenants);
+
+/* Bridge name -> struct tenant_bridge_flows. */
+static struct shash bridge_flows = SHASH_INITIALIZER(&bridge_flows);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+static void tenant_unixctl_show(struct unixctl_conn *, int argc,
+                                const char *argv[], void *);
+static void tenant_bridge_flows_remove(const char *bridge);
+
+/* Settings of the NFV_Node row, with defaults. */
+struct tenant_node_cfg {
+    const char *node;
+    const char *transport_bridge;
+    const char *datapath_type;
+    char *const *transport_ports;
+    size_t n_transport_ports;
+    char hostname[256];
+};
+
+static void
+tenant_node_cfg_read(struct tenant_node_cfg *cfg)
+{
+    const struct nfvrec_nfv_node *rec = nfvrec_nfv_node_first(tenant_idl);
+
+    memset(cfg, 0, sizeof *cfg);
+    if (rec && rec->node) {
+        cfg->node = rec->node;
+    } else {
+        if (gethostname(cfg->hostname, sizeof cfg->hostname - 1)) {
+            ovs_strlcpy(cfg->hostname, "localhost", sizeof cfg->hostname);
+        }
+        cfg->node = cfg->hostname;
+    }
+    cfg->transport_bridge = (rec && rec->transport_bridge
+                             ? rec->transport_bridge : "br-transport");
+    cfg->datapath_type = (rec && rec->datapath_type
+                          ? rec->datapath_type : "netdev");
+    if (rec) {
+        cfg->transport_ports = rec->transport_ports;
+        cfg->n_transport_ports = rec->n_transport_ports;
+    }
+}
+
+/* Tenant description. */
+
+static bool
+tenant_short_name_valid(const char *s)
+{
+    size_t len = strlen(s);
+
+    return len >= 1 && len <= TENANT_SHORT_MAX
+           && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789") == len;
+}
+
+static int
+compare_remotes(const void *a_, const void *b_)
+{
+    const struct tenant_remote *a = a_, *b = b_;
+
+    return strcmp(a->node, b->node);
+}
+
+/* Parses "A.B.C.D/PLEN" (PLEN 1..32) into 'ip' and 'mask'.  Returns true if
+ * successful. */
+static bool
+tenant_parse_endpoint(const char *s, ovs_be32 *ip, ovs_be32 *mask)
+{
+    unsigned int plen;
+    char *error = ip_parse_cidr(s, ip, &plen);
+
+    if (error) {
+        free(error);
+        return false;
+    }
+    if (plen < 1 || plen > 32 || !strchr(s, '/') || !*ip) {
+        return false;
+    }
+    *mask = be32_prefix_mask(plen);
+    return true;
+}
+
+static void
+tenant_destroy(struct tenant *t)
+{
+    free(t->error);
+    free(t->remotes);
+    free(t);
+}
+
+static void
+tenants_clear(void)
+{
+    struct tenant *t;
+
+    HMAP_FOR_EACH_POP (t, hmap_node, &tenants) {
+        tenant_destroy(t);
+    }
+}
+
+static struct tenant *
+tenant_find(const char *name)
+{
+    struct tenant *t;
+
+    HMAP_FOR_EACH_WITH_HASH (t, hmap_node, hash_string(name, 0), &tenants) {
+        if (!strcmp(t->name, name)) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
+/* Builds 't' from its row.  On a problem sets t->error. */
+static void
+tenant_from_rec(struct tenant *t, const struct nfvrec_tenant *rec)
+{
+    const char *short_name;
+
+    t->rec = rec;
+    t->name = rec->name;
+    t->tunnel_type = rec->tunnel_type ? rec->tunnel_type : "gre";
+    t->vlan = rec->n_local_vlan ? *rec->local_vlan : 1;
+    t->key = rec->segmentation_id;
+
+    short_name = rec->short_name ? rec->short_name : rec->name;
+    if (!tenant_short_name_valid(short_name)) {
+        t->error = (rec->short_name
+                    ? xasprintf("short_name \"%s\" is not 1 to %d characters "
+                                "of [a-z0-9]", short_name, TENANT_SHORT_MAX)
+                    : xasprintf("name \"%s\" cannot name interfaces (1 to %d "
+                                "characters of [a-z0-9]): set short_name",
+                                rec->name, TENANT_SHORT_MAX));
+        return;
+    }
+    ovs_strlcpy(t->short_name, short_name, sizeof t->short_name);
+    snprintf(t->br_int, sizeof t->br_int, "br-int-%s", short_name);
+    snprintf(t->br_tun, sizeof t->br_tun, "br-tun-%s", short_name);
+    snprintf(t->patch_int, sizeof t->patch_int, "pt-%s", short_name);
+    snprintf(t->patch_tun, sizeof t->patch_tun, "pi-%s", short_name);
+    snprintf(t->ex, sizeof t->ex, "ex-%s", short_name);
+
+    if (strcmp(t->tunnel_type, "gre") && t->key > 0xffffff) {
+        t->error = xasprintf("segmentation_id %"PRIu32" exceeds the 24-bit "
+                             "%s VNI (at most 16777215)", t->key,
+                             t->tunnel_type);
+        return;
+    }
+
+    if (rec->endpoint) {
+        if (!tenant_parse_endpoint(rec->endpoint, &t->ep_ip, &t->ep_mask)) {
+            t->error = xasprintf("endpoint \"%s\" is not an IPv4 address "
+                                 "with prefix length (A.B.C.D/PLEN)",
+                                 rec->endpoint);
+            return;
+        }
+        inet_ntop(AF_INET, &t->ep_ip, t->ep_ip_s, sizeof t->ep_ip_s);
+    }
+
+    t->n_remotes = smap_count(&rec->remote_endpoints);
+    t->remotes = xcalloc(t->n_remotes ? t->n_remotes : 1,
+                         sizeof *t->remotes);
+    size_t i = 0;
+    const struct smap_node *node;
+    SMAP_FOR_EACH (node, &rec->remote_endpoints) {
+        struct tenant_remote *r = &t->remotes[i++];
+
+        r->node = node->key;
+        if (!ip_parse(node->value, &r->ip) || !r->ip) {
+            t->error = xasprintf("remote endpoint \"%s\" of node %s is not "
+                                 "an IPv4 address", node->value, node->key);
+            return;
+        }
+    }
+    qsort(t->remotes, t->n_remotes, sizeof *t->remotes, compare_remotes);
+    if (t->n_remotes && !t->ep_ip) {
+        t->error = xstrdup("remote endpoints need this node's endpoint");
+    }
+}
+
+/* Rebuilds 'tenants' from the NFV_Tenant database. */
+static void
+tenants_read(void)
+{
+    const struct nfvrec_tenant *rec;
+    struct shash short_names = SHASH_INITIALIZER(&short_names);
+
+    tenants_clear();
+    NFVREC_TENANT_FOR_EACH (rec, tenant_idl) {
+        struct tenant *t = xzalloc(sizeof *t);
+
+        tenant_from_rec(t, rec);
+        if (!t->error) {
+            const struct tenant *other = shash_find_data(&short_names,
+                                                         t->short_name);
+            if (other) {
+                t->error = xasprintf("short name \"%s\" is also tenant %s's",
+                                     t->short_name, other->name);
+            } else {
+                shash_add(&short_names, t->short_name, t);
+            }
+        }
+        hmap_insert(&tenants, &t->hmap_node, hash_string(t->name, 0));
+    }
+    shash_destroy(&short_names);
+}
+
+/* Open_vSwitch lookups. */
+
+static const struct ovsrec_bridge *
+ovs_bridge_find(const char *name)
+{
+    const struct ovsrec_bridge *br;
+
+    OVSREC_BRIDGE_FOR_EACH (br, ovs_idl) {
+        if (!strcmp(br->name, name)) {
+            return br;
+        }
+    }
+    return NULL;
+}
+
+static const struct ovsrec_port *
+ovs_port_find(const struct ovsrec_bridge *br, const char *name)
+{
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        if (!strcmp(br->ports[i]->name, name)) {
+            return br->ports[i];
+        }
+    }
+    return NULL;
+}
+
+static bool
+row_is_tenants(const struct smap *external_ids, const char *tenant)
+{
+    const char *owner = smap_get(external_ids, EXT_TENANT);
+
+    return owner && !strcmp(owner, tenant);
+}
+
+/* Open_vSwitch writes.  All go into 'ovs_txn'. */
+
+/* Sets 'ids' to external_ids naming tenant 'tenant' (may be NULL) and role
+ * 'role'. */
+static void
+tenant_ids(struct smap *ids, const char *tenant, const char *role)
+{
+    smap_init(ids);
+    if (tenant) {
+        smap_add(ids, EXT_TENANT, tenant);
+    }
+    smap_add(ids, EXT_ROLE, role);
+}
+
+/* Returns a new Port row 'name' with one Interface of the same name, 'type'
+ * and 'options' (may be NULL), both with 'ids'. */
+static struct ovsrec_port *
+tenant_port_create(const char *name, const char *type,
+                   const struct smap *options, const struct smap *ids)
+{
+    struct ovsrec_interface *iface = ovsrec_interface_insert(ovs_txn);
+    struct ovsrec_port *port = ovsrec_port_insert(ovs_txn);
+
+    ovsrec_interface_set_name(iface, name);
+    ovsrec_interface_set_type(iface, type);
+    if (options) {
+        ovsrec_interface_set_options(iface, options);
+    }
+    ovsrec_interface_set_external_ids(iface, ids);
+    ovsrec_port_set_name(port, name);
+    ovsrec_port_set_interfaces(port, &iface, 1);
+    ovsrec_port_set_external_ids(port, ids);
+    return port;
+}
+
+/* Makes bridge 'br' (NULL if it does not exist yet, then 'name' is created)
+ * have port 'name' with one interface of 'type' and 'options' (NULL for
+ * none).  An existing port's interface is corrected if it differs.  Returns
+ * true if anything changed. */
+static bool
+tenant_ensure_port(const struct ovsrec_bridge *br, struct ovsrec_bridge *new,
+                   const char *name, const char *type,
+                   const struct smap *options, const struct smap *ids)
+{
+    const struct ovsrec_port *port = ovs_port_find(br, name);
+
+    if (!port) {
+        struct ovsrec_port *p = tenant_port_create(name, type, options, ids);
+
+        if (new) {
+            ovsrec_bridge_update_ports_addvalue(new, p);
+        } else {
+            ovsrec_bridge_update_ports_addvalue(br, p);
+        }
+        return true;
+    }
+
+    bool changed = false;
+    if (port->n_interfaces != 1) {
+        return false;           /* A bond someone made: not ours to fix. */
+    }
+    const struct ovsrec_interface *iface = port->interfaces[0];
+    if (strcmp(iface->type, type)) {
+        ovsrec_interface_set_type(iface, type);
+        changed = true;
+    }
+    if (options && !smap_equal(&iface->options, options)) {
+        ovsrec_interface_set_options(iface, options);
+        changed = true;
+    }
+    return changed;
+}
+
+/* Removes 'port' from 'br' (the database deletes the unreferenced rows). */
+static void
+tenant_remove_port(const struct ovsrec_bridge *br,
+                   const struct ovsrec_port *port)
+{
+    ovsrec_bridge_update_ports_delvalue(br, port);
+}
+
+/* Creates bridge 'name' with its local port.  Returns the new row. */
+static struct ovsrec_bridge *
+tenant_bridge_create(const struct ovsrec_open_vswitch *ovs, const char *name,
+                     const char *datapath_type, const struct smap *ids)
+{
+    struct ovsrec_bridge *br = ovsrec_bridge_insert(ovs_txn);
+    struct ovsrec_port *local = tenant_port_create(name, "internal", NULL,
+                                                   ids);
+
+    ovsrec_bridge_set_name(br, name);
+    ovsrec_bridge_set_datapath_type(br, datapath_type);
+    ovsrec_bridge_set_external_ids(br, ids);
+    ovsrec_bridge_set_ports(br, &local, 1);
+    ovsrec_open_vswitch_update_bridges_addvalue(ovs, br);
+    return br;
+}
+
+/* Returns true if 'br''s controllers are exactly 't''s, with its packet-in
+ * limits. */
+static bool
+tenant_controllers_match(const struct ovsrec_bridge *br,
+                         const struct tenant *t)
+{
+    const struct nfvrec_tenant *rec = t->rec;
+
+    if (br->n_controller != rec->n_controllers) {
+        return false;
+    }
+    for (size_t i = 0; i < br->n_controller; i++) {
+        const struct ovsrec_controller *c = br->controller[i];
+        bool found = false;
+
+        for (size_t j = 0; j < rec->n_controllers; j++) {
+            if (!strcmp(c->target, rec->controllers[j])) {
+                found = true;
+                break;
+            }
+        }
+        if (!found
+            || c->n_controller_rate_limit != rec->n_packet_in_rate
+            || (rec->n_packet_in_rate
+                && *c->controller_rate_limit != *rec->packet_in_rate)
+            || c->n_controller_burst_limit != rec->n_packet_in_burst
+            || (rec->n_packet_in_burst
+                && *c->controller_burst_limit != *rec->packet_in_burst)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+tenant_set_controllers(const struct ovsrec_bridge *br,
+                       const struct tenant *t, const struct smap *ids)
+{
+    const struct nfvrec_tenant *rec = t->rec;
+    struct ovsrec_controller **cs = xcalloc(rec->n_controllers + 1,
+                                            sizeof *cs);
+
+    for (size_t i = 0; i < rec->n_controllers; i++) {
+        struct ovsrec_controller *c = ovsrec_controller_insert(ovs_txn);
+
+        ovsrec_controller_set_target(c, rec->controllers[i]);
+        ovsrec_controller_set_controller_rate_limit(
+            c, rec->packet_in_rate, rec->n_packet_in_rate);
+        ovsrec_controller_set_controller_burst_limit(
+            c, rec->packet_in_burst, rec->n_packet_in_burst);
+        ovsrec_controller_set_external_ids(c, ids);
+        cs[i] = c;
+    }
+    ovsrec_bridge_set_controller(br, cs, rec->n_controllers);
+    free(cs);
+}
+
+/* Makes 'br''s Flow_Table limits match 't''s flow_limit: every OpenFlow
+ * table of the bridge refuses flows beyond the limit (OFPFMFC_TABLE_FULL),
+ * or no limit. */
+static void
+tenant_ensure_flow_limit(const struct ovsrec_bridge *br,
+                         const struct tenant *t, const struct smap *ids)
+{
+    const struct nfvrec_tenant *rec = t->rec;
+    enum { N_TABLES = 254 };
+
+    if (!rec->n_flow_limit) {
+        if (br->n_flow_tables) {
+            ovsrec_bridge_set_flow_tables(br, NULL, NULL, 0);
+        }
+        return;
+    }
+
+    if (br->n_flow_tables == N_TABLES) {
+        const struct ovsrec_flow_table *ft = br->value_flow_tables[0];
+        bool same = (ft->n_flow_limit && *ft->flow_limit == *rec->flow_limit
+                     && ft->overflow_policy
+                     && !strcmp(ft->overflow_policy, "refuse"));
+
+        for (size_t i = 0; same && i < br->n_flow_tables; i++) {
+            same = br->value_flow_tables[i] == ft;
+        }
+        if (same) {
+            return;
+        }
+    }
+
+    struct ovsrec_flow_table *ft = ovsrec_flow_table_insert(ovs_txn);
+    int64_t keys[N_TABLES];
+    struct ovsrec_flow_table *values[N_TABLES];
+
+    ovsrec_flow_table_set_flow_limit(ft, rec->flow_limit, 1);
+    ovsrec_flow_table_set_overflow_policy(ft, "refuse");
+    ovsrec_flow_table_set_external_ids(ft, ids);
+    for (int i = 0; i < N_TABLES; i++) {
+        keys[i] = i;
+        values[i] = ft;
+    }
+    ovsrec_bridge_set_flow_tables(br, keys, values, N_TABLES);
+}
+
+/* Makes one of 't''s bridges ('name', role 'role') exist with the tenant's
+ * controllers, fail mode and limits.  Returns the existing row, or NULL if
+ * it was created in this transaction (its ports are then added through
+ * '*newp'). */
+static const struct ovsrec_bridge *
+tenant_ensure_bridge(const struct ovsrec_open_vswitch *ovs,
+                     const struct tenant_node_cfg *cfg, struct tenant *t,
+                     const char *name, const char *role,
+                     struct ovsrec_bridge **newp)
+{
+    const struct ovsrec_bridge *br = ovs_bridge_find(name);
+    const char *fail_mode = t->rec->fail_mode ? t->rec->fail_mode : "secure";
+    struct smap ids;
+
+    *newp = NULL;
+    tenant_ids(&ids, t->name, role);
+    if (br && !row_is_tenants(&br->external_ids, t->name)) {
+        if (!t->error) {
+            t->error = xasprintf("bridge %s exists and is not provisioned "
+                                 "for this tenant", name);
+        }
+        smap_destroy(&ids);
+        return NULL;
+    }
+    if (!br) {
+        *newp = tenant_bridge_create(ovs, name, cfg->datapath_type, &ids);
+        br = *newp;
+    }
+    if (!br->fail_mode || strcmp(br->fail_mode, fail_mode)) {
+        ovsrec_bridge_set_fail_mode(br, fail_mode);
+    }
+    if (*newp || !tenant_controllers_match(br, t)) {
+        tenant_set_controllers(br, t, &ids);
+    }
+    tenant_ensure_flow_limit(br, t, &ids);
+    smap_destroy(&ids);
+    return *newp ? NULL : br;
+}
+
+/* Returns the tunnel port of 'br' for remote node 'node', or NULL. */
+static const struct ovsrec_port *
+tenant_tunnel_find(const struct ovsrec_bridge *br, const char *node)
+{
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        const char *r = smap_get(&br->ports[i]->external_ids, EXT_REMOTE);
+
+        if (r && !strcmp(r, node)) {
+            return br->ports[i];
+        }
+    }
+    return NULL;
+}
+
+/* Makes 't''s tunnel bridge ('br', or 'new' if created now) have exactly
+ * one keyed tunnel per remote node. */
+static void
+tenant_ensure_tunnels(const struct ovsrec_bridge *br,
+                      struct ovsrec_bridge *new, const struct tenant *t)
+{
+    struct sset names = SSET_INITIALIZER(&names);
+    char key[16];
+
+    snprintf(key, sizeof key, "%"PRIu32, t->key);
+
+    /* Remove tunnels to nodes no longer listed. */
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+        const char *r = smap_get(&port->external_ids, EXT_REMOTE);
+
+        if (r && row_is_tenants(&port->external_ids, t->name)
+            && !smap_get(&t->rec->remote_endpoints, r)) {
+            tenant_remove_port(br, port);
+        } else {
+            sset_add(&names, port->name);
+        }
+    }
+
+    for (size_t i = 0; i < t->n_remotes; i++) {
+        const struct tenant_remote *r = &t->remotes[i];
+        const struct ovsrec_port *port = tenant_tunnel_find(br, r->node);
+        char name[TENANT_NAME_SIZE];
+        char remote_ip[INET_ADDRSTRLEN];
+        struct smap options, ids;
+
+        if (port) {
+            ovs_strlcpy(name, port->name, sizeof name);
+        } else {
+            for (int n = 0; n < 1000; n++) {
+                snprintf(name, sizeof name, "tn-%s-%d", t->short_name, n);
+                if (!sset_contains(&names, name)) {
+                    break;
+                }
+            }
+            sset_add(&names, name);
+        }
+
+        inet_ntop(AF_INET, &r->ip, remote_ip, sizeof remote_ip);
+        smap_init(&options);
+        smap_add(&options, "remote_ip", remote_ip);
+        smap_add(&options, "local_ip", t->ep_ip_s);
+        smap_add(&options, "key", key);
+        tenant_ids(&ids, t->name, "tunnel");
+        smap_add(&ids, EXT_REMOTE, r->node);
+        tenant_ensure_port(br, new, name, t->tunnel_type, &options, &ids);
+        smap_destroy(&options);
+        smap_destroy(&ids);
+    }
+    sset_destroy(&names);
+}
+
+/* Makes 't''s two bridges, patch ports and tunnels exist. */
+static void
+tenant_ensure_bridges(const struct ovsrec_open_vswitch *ovs,
+                      const struct tenant_node_cfg *cfg, struct tenant *t)
+{
+    const struct ovsrec_bridge *br_int, *br_tun;
+    struct ovsrec_bridge *new_int, *new_tun;
+    struct smap options, ids;
+
+    br_int = tenant_ensure_bridge(ovs, cfg, t, t->br_int, "integration",
+                                  &new_int);
+    if (!br_int && !new_int) {
+        return;
+    }
+    br_tun = tenant_ensure_bridge(ovs, cfg, t, t->br_tun, "tunnel",
+                                  &new_tun);
+    if (!br_tun && !new_tun) {
+        return;
+    }
+
+    tenant_ids(&ids, t->name, "patch");
+    smap_init(&options);
+    smap_add(&options, "peer", t->patch_tun);
+    tenant_ensure_port(br_int, new_int, t->patch_int, "patch", &options,
+                       &ids);
+    smap_replace(&options, "peer", t->patch_int);
+    tenant_ensure_port(br_tun, new_tun, t->patch_tun, "patch", &options,
+                       &ids);
+    smap_destroy(&options);
+    smap_destroy(&ids);
+
+    tenant_ensure_tunnels(br_tun, new_tun, t);
+}
+
+/* Makes the transport bridge exist with the underlay ports and every
+ * provisionable tenant's ex-<t> port, and removes ex-<t> ports of tenants
+ * that are gone. */
+static void
+tenant_ensure_transport(const struct ovsrec_open_vswitch *ovs,
+                        const struct tenant_node_cfg *cfg)
+{
+    const struct ovsrec_bridge *br = ovs_bridge_find(cfg->transport_bridge);
+    struct ovsrec_bridge *new = NULL;
+    struct smap ids;
+    struct tenant *t;
+
+    if (!br) {
+        tenant_ids(&ids, NULL, "transport");
+        new = tenant_bridge_create(ovs, cfg->transport_bridge,
+                                   cfg->datapath_type, &ids);
+        smap_destroy(&ids);
+    }
+
+    tenant_ids(&ids, NULL, "underlay");
+    for (size_t i = 0; i < cfg->n_transport_ports; i++) {
+        tenant_ensure_port(br, new, cfg->transport_ports[i], "", NULL, &ids);
+    }
+    smap_destroy(&ids);
+
+    HMAP_FOR_EACH (t, hmap_node, &tenants) {
+        if (!t->error) {
+            tenant_ids(&ids, t->name, "endpoint");
+            tenant_ensure_port(br, new, t->ex, "internal", NULL, &ids);
+            smap_destroy(&ids);
+        }
+    }
+
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+        const char *owner = smap_get(&port->external_ids, EXT_TENANT);
+
+        if (owner && !tenant_find(owner)) {
+            tenant_remove_port(br, port);
+        }
+    }
+}
+
+/* Removes the bridges of tenants that no longer exist. */
+static void
+tenant_remove_stale_bridges(const struct ovsrec_open_vswitch *ovs)
+{
+    for (size_t i = 0; i < ovs->n_bridges; i++) {
+        const struct ovsrec_bridge *br = ovs->bridges[i];
+        const char *owner = smap_get(&br->external_ids, EXT_TENANT);
+
+        if (owner && !tenant_find(owner)) {
+            ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
+            tenant_bridge_flows_remove(br->name);
+        }
+    }
+}
+
+/* Moves VM ports bound to a tenant (Interface external_ids:iface-id equal to
+ * one of its VM_Port:iface_id) onto the tenant's integration bridge, as
+ * access ports of its internal VID. */
+static void
+tenant_attach_vms(const struct ovsrec_open_vswitch *ovs)
+{
+    struct shash iface_ids = SHASH_INITIALIZER(&iface_ids);
+    struct tenant *t;
+
+    HMAP_FOR_EACH (t, hmap_node, &tenants) {
+        if (!t->error) {
+            for (size_t i = 0; i < t->rec->n_vm_ports; i++) {
+                shash_add_once(&iface_ids, t->rec->vm_ports[i]->iface_id, t);
+            }
+        }
+    }
+    if (shash_is_empty(&iface_ids)) {
+        shash_destroy(&iface_ids);
+        return;
+    }
+
+    for (size_t i = 0; i < ovs->n_bridges; i++) {
+        const struct ovsrec_bridge *br = ovs->bridges[i];
+
+        for (size_t j = 0; j < br->n_ports; j++) {
+            const struct ovsrec_port *port = br->ports[j];
+
+            if (port->n_interfaces != 1) {
+                continue;
+            }
+            const char *iface_id = smap_get(&port->interfaces[0]->external_ids,
+                                            "iface-id");
+            t = iface_id ? shash_find_data(&iface_ids, iface_id) : NULL;
+            if (!t) {
+                continue;
+            }
+
+            const struct ovsrec_bridge *br_int = ovs_bridge_find(t->br_int);
+            int64_t tag = t->vlan;
+            if (!br_int) {
+                continue;       /* Next pass, once the bridge exists. */
+            }
+            if (br != br_int) {
+                VLOG_INFO("moving port %s (iface-id %s) from bridge %s to "
+                          "tenant %s's %s", port->name, iface_id, br->name,
+                          t->name, t->br_int);
+                ovsrec_bridge_update_ports_delvalue(br, port);
+                ovsrec_bridge_update_ports_addvalue(br_int, port);
+            }
+            if (port->n_tag != 1 || *port->tag != tag) {
+                ovsrec_port_set_tag(port, &tag, 1);
+            }
+            if (!row_is_tenants(&port->external_ids, t->name)) {
+                ovsrec_port_update_external_ids_setkey(port, EXT_TENANT,
+                                                       t->name);
+            }
+        }
+    }
+    shash_destroy(&iface_ids);
+}
+
+/* Flows. */
+
+static ovs_be64
+tenant_cookie(const struct tenant *t, enum tenant_rule rule)
+{
+    return htonll(TENANT_COOKIE_MAGIC << 40 | (uint64_t) rule << 32 | t->key);
+}
+
+static void
+tenant_flow_destroy(struct tenant_flow *f)
+{
+    minimatch_destroy(&f->fm.match);
+    free(f->fm.ofpacts);
+    free(f->spec);
+    free(f);
+}
+
+static struct tenant_bridge_flows *
+tenant_bridge_flows_get(const char *bridge)
+{
+    struct tenant_bridge_flows *bf = shash_find_data(&bridge_flows, bridge);
+
+    if (!bf) {
+        bf = xzalloc(sizeof *bf);
+        hmap_init(&bf->flows);
+        bf->node = shash_add(&bridge_flows, bridge, bf);
+    }
+    return bf;
+}
+
+static void
+tenant_bridge_flows_clear(struct tenant_bridge_flows *bf)
+{
+    struct tenant_flow *f;
+
+    HMAP_FOR_EACH_POP (f, hmap_node, &bf->flows) {
+        tenant_flow_destroy(f);
+    }
+}
+
+/* Forgets the flows installed in 'bridge' (which is going away). */
+static void
+tenant_bridge_flows_remove(const char *bridge)
+{
+    struct tenant_bridge_flows *bf = shash_find_and_delete(&bridge_flows,
+                                                           bridge);
+    if (bf) {
+        tenant_bridge_flows_clear(bf);
+        hmap_destroy(&bf->flows);
+        free(bf);
+    }
+}
+
+static struct tenant_flow *
+tenant_flow_find(const struct hmap *flows, const char *spec)
+{
+    struct tenant_flow *f;
+
+    HMAP_FOR_EACH_WITH_HASH (f, hmap_node, hash_string(spec, 0), flows) {
+        if (!strcmp(f->spec, spec)) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* Returns true if 'ofproto' holds 'f' exactly: same match, priority,
+ * cookie and actions. */
+static bool
+tenant_flow_present(const struct ofproto *ofproto,
+                    const struct tenant_flow *f)
+{
+    const struct oftable *table = &ofproto->tables[f->fm.table_id];
+    const struct cls_rule *cr = classifier_find_minimatch_exactly(
+        &table->cls, &f->fm.match, f->fm.priority, OVS_VERSION_MAX);
+    const struct rule *rule = cr ? rule_from_cls_rule(cr) : NULL;
+
+    if (!rule || rule->flow_cookie != f->fm.new_cookie) {
+        return false;
+    }
+    const struct rule_actions *actions = rule_get_actions(rule);
+    return ofpacts_equal(actions->ofpacts, actions->ofpacts_len,
+                         f->fm.ofpacts, f->fm.ofpacts_len);
+}
+
+/* Installs 'f' into 'ofproto'.  Returns 0 or an OpenFlow error. */
+static enum ofperr
+tenant_flow_install(struct ofproto *ofproto, struct tenant_flow *f)
+{
+    enum ofperr error = ofproto_flow_mod(ofproto, &f->fm);
+
+    COVERAGE_INC(tenant_flow_install);
+    if (error) {
+        COVERAGE_INC(tenant_flow_error);
+        VLOG_WARN_RL(&rl, "%s: could not install flow \"%s\": %s",
+                     ofproto->name, f->spec, ofperr_to_string(error));
+    }
+    return error;
+}
+
+/* Deletes the flow 'f' (same table, priority and match) from 'ofproto'. */
+static void
+tenant_flow_uninstall(struct ofproto *ofproto, const struct tenant_flow *f)
+{
+    struct ofputil_flow_mod fm = f->fm;
+
+    fm.command = OFPFC_DELETE_STRICT;
+    fm.ofpacts = NULL;
+    fm.ofpacts_len = 0;
+    fm.cookie = f->fm.new_cookie;
+    fm.cookie_mask = OVS_BE64_MAX;
+    fm.out_port = OFPP_ANY;
+    fm.out_group = OFPG_ANY;
+    ofproto_flow_mod(ofproto, &fm);
+}
+
+/* Makes bridge 'bridge' hold exactly the flows in 'specs' (of the flows the
+ * module installs; the controller's own flows are left alone), and repairs
+ * flows changed or deleted by others.  Returns an error message, or NULL. */
+static char *
+tenant_sync_flows(const char *bridge, const struct sset *specs)
+{
+    struct ofproto *ofproto = ofproto_lookup(bridge);
+    struct tenant_bridge_flows *bf;
+    struct hmap old;
+    const char *spec;
+    char *error = NULL;
+
+    if (!ofproto) {
+        return NULL;
+    }
+    bf = tenant_bridge_flows_get(bridge);
+    if (bf->ofproto != ofproto) {
+        /* New bridge, or ovs-vswitchd re-created it: nothing installed. */
+        tenant_bridge_flows_clear(bf);
+        bf->ofproto = ofproto;
+    }
+
+    hmap_init(&old);
+    hmap_swap(&old, &bf->flows);
+    SSET_FOR_EACH (spec, specs) {
+        struct tenant_flow *f = tenant_flow_find(&old, spec);
+
+        if (f) {
+            hmap_remove(&old, &f->hmap_node);
+            if (!tenant_flow_present(ofproto, f)) {
+                COVERAGE_INC(tenant_flow_repair);
+                VLOG_INFO_RL(&rl, "%s: restoring provisioned flow %s",
+                             bridge, spec);
+                tenant_flow_install(ofproto, f);
+            }
+        } else {
+            enum ofputil_protocol usable;
+            char *perr;
+
+            f = xzalloc(sizeof *f);
+            f->spec = xstrdup(spec);
+            perr = parse_ofp_flow_mod_str(&f->fm, spec, NULL, NULL,
+                                          OFPFC_ADD, &usable);
+            if (perr) {
+                /* A bug: the module writes these specs itself. */
+                VLOG_ERR_RL(&rl, "%s: bad flow \"%s\": %s", bridge, spec,
+                            perr);
+                free(perr);
+                free(f->spec);
+                free(f);
+                continue;
+            }
+            enum ofperr oerr = tenant_flow_install(ofproto, f);
+            if (oerr && !error) {
+                error = xasprintf("%s: flow rejected: %s", bridge,
+                                  ofperr_to_string(oerr));
+            }
+        }
+        hmap_insert(&bf->flows, &f->hmap_node, hash_string(f->spec, 0));
+    }
+
+    struct tenant_flow *f;
+    HMAP_FOR_EACH_POP (f, hmap_node, &old) {
+        tenant_flow_uninstall(ofproto, f);
+        tenant_flow_destroy(f);
+    }
+    hmap_destroy(&old);
+    return error;
+}
+
+/* Returns the OpenFlow port number of 'name' in 'ofproto', or OFPP_NONE. */
+static ofp_port_t
+tenant_ofport(const struct ofproto *ofproto, const char *name)
+{
+    struct ofproto_port port;
+    ofp_port_t ofp_port = OFPP_NONE;
+
+    if (ofproto && !ofproto_port_query_by_name(ofproto, name, &port)) {
+        ofp_port = port.ofp_port;
+        ofproto_port_destroy(&port);
+    }
+    return ofp_port;
+}
+
+static void
+add_flow(struct sset *specs, const struct tenant *t, enum tenant_rule rule,
+         int priority, const char *match, const char *actions)
+{
+    char *spec = xasprintf("cookie=%#"PRIx64",table=0,priority=%d%s%s,"
+                           "actions=%s", ntohll(tenant_cookie(t, rule)),
+                           priority, *match ? "," : "", match, actions);
+    sset_add_and_free(specs, spec);
+}
+
+/* Computes and installs 't''s Table I rules on its tunnel bridge and its
+ * integration bridge's NORMAL rule. */
+static void
+tenant_sync_tenant_flows(struct tenant *t, const struct tenant_node_cfg *cfg)
+{
+    const struct ofproto *tun = ofproto_lookup(t->br_tun);
+    struct sset specs = SSET_INITIALIZER(&specs);
+    struct ds tunnels = DS_EMPTY_INITIALIZER;
+    ofp_port_t *tun_ports = xcalloc(t->n_remotes + 1, sizeof *tun_ports);
+    char *error = NULL;
+
+    t->flows_pending = !tun || !ofproto_lookup(t->br_int);
+
+    /* Integration bridge: a ToR switch for the tenant's VMs. */
+    add_flow(&specs, t, TENANT_RULE_INTEGRATION, 0, "", "NORMAL");
+    error = tenant_sync_flows(t->br_int, &specs);
+    sset_clear(&specs);
+
+    /* Tunnel bridge. */
+    ofp_port_t patch = tenant_ofport(tun, t->patch_tun);
+    const struct ovsrec_bridge *br_tun = ovs_bridge_find(t->br_tun);
+    for (size_t i = 0; i < t->n_remotes; i++) {
+        const struct ovsrec_port *port = tenant_tunnel_find(br_tun,
+                                                            t->remotes[i].node);
+        tun_ports[i] = port ? tenant_ofport(tun, port->name) : OFPP_NONE;
+        if (tun_ports[i] == OFPP_NONE) {
+            t->flows_pending = true;
+            continue;
+        }
+
+        /* Local ingress: from the tenant's tunnel with its key, tagged with
+         * the internal VID, to the integration bridge. */
+        char *match = xasprintf("in_port=%"PRIu32",tun_id=%#"PRIx32,
+                                ofp_to_u16(tun_ports[i]), t->key);
+        char *actions = xasprintf("mod_vlan_vid:%d,output:%"PRIu32, t->vlan,
+                                  ofp_to_u16(patch));
+        if (patch != OFPP_NONE) {
+            add_flow(&specs, t, TENANT_RULE_INGRESS, 300, match, actions);
+        }
+        free(match);
+        free(actions);
+        ds_put_format(&tunnels, ",output:%"PRIu32, ofp_to_u16(tun_ports[i]));
+    }
+
+    if (patch != OFPP_NONE) {
+        /* Egress: to each VM on another node, through that node's tunnel. */
+        for (size_t i = 0; i < t->rec->n_vm_ports; i++) {
+            const struct nfvrec_vm_port *vm = t->rec->vm_ports[i];
+            struct tenant_remote key = { .node = vm->node };
+            struct eth_addr mac;
+            const struct tenant_remote *r;
+
+            if (!strcmp(vm->node, cfg->node)
+                || !eth_addr_from_string(vm->mac, &mac)) {
+                continue;
+            }
+            r = bsearch(&key, t->remotes, t->n_remotes, sizeof *t->remotes,
+                        compare_remotes);
+            if (!r || tun_ports[r - t->remotes] == OFPP_NONE) {
+                continue;
+            }
+            char *match = xasprintf("in_port=%"PRIu32",dl_vlan=%d,"
+                                    "dl_dst="ETH_ADDR_FMT, ofp_to_u16(patch),
+                                    t->vlan, ETH_ADDR_ARGS(mac));
+            char *actions = xasprintf("strip_vlan,set_tunnel:%#"PRIx32","
+                                      "output:%"PRIu32, t->key,
+                                      ofp_to_u16(tun_ports[r - t->remotes]));
+            add_flow(&specs, t, TENANT_RULE_EGRESS, 200, match, actions);
+            free(match);
+            free(actions);
+        }
+
+        /* Local flood: broadcast and unknown unicast to every tunnel. */
+        char *match = xasprintf("in_port=%"PRIu32",dl_vlan=%d",
+                                ofp_to_u16(patch), t->vlan);
+        char *actions = (tunnels.length
+                         ? xasprintf("strip_vlan,set_tunnel:%#"PRIx32"%s",
+                                     t->key, ds_cstr(&tunnels))
+                         : xstrdup("drop"));
+        add_flow(&specs, t, TENANT_RULE_FLOOD, 100, match, actions);
+        free(match);
+        free(actions);
+    } else {
+        t->flows_pending = true;
+    }
+    add_flow(&specs, t, TENANT_RULE_DEFAULT, 0, "", "drop");
+
+    char *tun_error = tenant_sync_flows(t->br_tun, &specs);
+    if (!error) {
+        error = tun_error;
+    } else {
+        free(tun_error);
+    }
+    if (error && !t->error) {
+        t->error = error;
+    } else {
+        free(error);
+    }
+
+    sset_destroy(&specs);
+    ds_destroy(&tunnels);
+    free(tun_ports);
+}
+
+/* Gives ex-<t> the tenant's endpoint address and brings it up, once the
+ * transport bridge has the port. */
+static void
+tenant_sync_endpoint(struct tenant *t, const struct tenant_node_cfg *cfg)
+{
+    const struct ofproto *transport = ofproto_lookup(cfg->transport_bridge);
+    struct netdev *netdev;
+    struct in6_addr *addrs, *masks;
+    int n_addrs;
+    bool present = false;
+
+    if (!t->ep_ip) {
+        return;
+    }
+    if (tenant_ofport(transport, t->ex) == OFPP_NONE
+        || netdev_open(t->ex, NULL, &netdev)) {
+        t->flows_pending = true;
+        return;
+    }
+    if (!netdev_get_addr_list(netdev, &addrs, &masks, &n_addrs)) {
+        for (int i = 0; i < n_addrs; i++) {
+            if (in6_addr_get_mapped_ipv4(&addrs[i]) == t->ep_ip) {
+                present = true;
+            }
+        }
+        free(addrs);
+        free(masks);
+    }
+    if (!present) {
+        struct in_addr ip = { .s_addr = t->ep_ip };
+        struct in_addr mask = { .s_addr = t->ep_mask };
+        int error = netdev_set_in4(netdev, ip, mask);
+
+        if (error) {
+            VLOG_WARN_RL(&rl, "%s: could not set endpoint address %s: %s",
+                         t->ex, t->rec->endpoint, ovs_strerror(error));
+        } else {
+            VLOG_INFO("%s: tenant %s endpoint address %s", t->ex, t->name,
+                      t->rec->endpoint);
+        }
+    }
+    netdev_turn_flags_on(netdev, NETDEV_UP, NULL);
+    netdev_close(netdev);
+}
+
+/* Writes each tenant's Tenant:status if it changed. */
+static void
+tenant_write_status(void)
+{
+    struct tenant *t;
+
+    if (status_txn) {
+        enum ovsdb_idl_txn_status s = ovsdb_idl_txn_commit(status_txn);
+        if (s == TXN_INCOMPLETE) {
+            return;
+        }
+        ovsdb_idl_txn_destroy(status_txn);
+        status_txn = NULL;
+    }
+
+    HMAP_FOR_EACH (t, hmap_node, &tenants) {
+        struct smap status = SMAP_INITIALIZER(&status);
+
+        smap_add(&status, "state", (t->error ? "error"
+                                    : t->flows_pending ? "pending" : "ok"));
+        if (t->error) {
+            smap_add(&status, "error", t->error);
+        } else {
+            smap_add(&status, "integration_bridge", t->br_int);
+            smap_add(&status, "tunnel_bridge", t->br_tun);
+            smap_add(&status, "endpoint_port", t->ex);
+        }
+        if (!smap_equal(&status, &t->rec->status)) {
+            if (!status_txn) {
+                status_txn = ovsdb_idl_txn_create(tenant_idl);
+            }
+            nfvrec_tenant_set_status(t->rec, &status);
+        }
+        smap_destroy(&status);
+    }
+    if (status_txn) {
+        ovsdb_idl_txn_commit(status_txn);
+    }
+}
+
+/* The pass. */
+
+static void
+tenant_reconcile(void)
+{
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(ovs_idl);
+    struct tenant_node_cfg cfg;
+    struct tenant *t;
+
+    COVERAGE_INC(tenant_reconcile);
+    if (!ovs) {
+        return;
+    }
+    tenant_node_cfg_read(&cfg);
+    tenants_read();
+
+    if (!ovs_txn) {
+        ovs_txn = ovsdb_idl_txn_create(ovs_idl);
+        ovsdb_idl_txn_add_comment(ovs_txn, "ovs-vswitchd: tenant "
+                                  "provisioning (nfv-tenant)");
+        if (!hmap_is_empty(&tenants)) {
+            tenant_ensure_transport(ovs, &cfg);
+        }
+        HMAP_FOR_EACH (t, hmap_node, &tenants) {
+            if (!t->error) {
+                tenant_ensure_bridges(ovs, &cfg, t);
+            }
+        }
+        tenant_remove_stale_bridges(ovs);
+        tenant_attach_vms(ovs);
+    }
+
+    HMAP_FOR_EACH (t, hmap_node, &tenants) {
+        if (!t->error) {
+            tenant_sync_endpoint(t, &cfg);
+            tenant_sync_tenant_flows(t, &cfg);
+        }
+    }
+    tenant_write_status();
+}
+
+/* Finishes the Open_vSwitch transaction if it is done.  Returns false while
+ * it is in flight. */
+static bool
+tenant_ovs_txn_done(void)
+{
+    if (!ovs_txn) {
+        return true;
+    }
+
+    enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(ovs_txn);
+    if (status == TXN_INCOMPLETE) {
+        return false;
+    }
+    if (status == TXN_ERROR || status == TXN_NOT_LOCKED) {
+        COVERAGE_INC(tenant_txn_error);
+        VLOG_WARN_RL(&rl, "Open_vSwitch transaction failed: %s",
+                     ovsdb_idl_txn_get_error(ovs_txn));
+        next_check = time_msec() + TENANT_CHECK_INTERVAL;
+    } else if (status == TXN_TRY_AGAIN) {
+        next_check = time_msec();
+    }
+    ovsdb_idl_txn_destroy(ovs_txn);
+    ovs_txn = NULL;
+    return true;
+}
+
+/* Starts or stops watching NFV_Tenant as Open_vSwitch:other_config:
+ * nfv-tenants says. */
+static void
+tenant_update_enabled(void)
+{
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(ovs_idl);
+    bool enabled = ovs && smap_get_bool(&ovs->other_config, "nfv-tenants",
+                                        false);
+
+    if (enabled && !tenant_idl) {
+        VLOG_INFO("tenant provisioning enabled: reading the NFV_Tenant "
+                  "database");
+        tenant_idl = ovsdb_idl_create(db_remote, &nfvrec_idl_class, true,
+                                      true);
+        ovsdb_idl_omit_alert(tenant_idl, &nfvrec_tenant_col_status);
+        tenant_seqno = ovsdb_idl_get_seqno(tenant_idl);
+    } else if (!enabled && tenant_idl) {
+        VLOG_INFO("tenant provisioning disabled");
+        if (status_txn) {
+            ovsdb_idl_txn_destroy(status_txn);
+            status_txn = NULL;
+        }
+        tenants_clear();
+        ovsdb_idl_destroy(tenant_idl);
+        tenant_idl = NULL;
+    }
+}
+
+static void
+tenant_init(const char *remote)
+{
+    db_remote = xstrdup(remote);
+    ovs_idl = ovsdb_idl_create(remote, &ovsrec_idl_class, false, true);
+    ovsdb_idl_set_leader_only(ovs_idl, false);
+
+    static const struct ovsdb_idl_column *columns[] = {
+        &ovsrec_open_vswitch_col_bridges,
+        &ovsrec_open_vswitch_col_other_config,
+        &ovsrec_bridge_col_name,
+        &ovsrec_bridge_col_ports,
+        &ovsrec_bridge_col_datapath_type,
+        &ovsrec_bridge_col_fail_mode,
+        &ovsrec_bridge_col_controller,
+        &ovsrec_bridge_col_flow_tables,
+        &ovsrec_bridge_col_external_ids,
+        &ovsrec_port_col_name,
+        &ovsrec_port_col_interfaces,
+        &ovsrec_port_col_tag,
+        &ovsrec_port_col_external_ids,
+        &ovsrec_interface_col_name,
+        &ovsrec_interface_col_type,
+        &ovsrec_interface_col_options,
+        &ovsrec_interface_col_external_ids,
+        &ovsrec_controller_col_target,
+        &ovsrec_controller_col_controller_rate_limit,
+        &ovsrec_controller_col_controller_burst_limit,
+        &ovsrec_controller_col_external_ids,
+        &ovsrec_flow_table_col_flow_limit,
+        &ovsrec_flow_table_col_overflow_policy,
+        &ovsrec_flow_table_col_external_ids,
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(columns); i++) {
+        ovsdb_idl_add_column(ovs_idl, columns[i]);
+    }
+    ovs_seqno = ovsdb_idl_get_seqno(ovs_idl);
+
+    unixctl_command_register("nfv/tenant-show", "[tenant]", 0, 1,
+                             tenant_unixctl_show, NULL);
+}
+
+static void
+tenant_run(void)
+{
+    ovsdb_idl_run(ovs_idl);
+    tenant_update_enabled();
+    if (!tenant_idl) {
+        return;
+    }
+    ovsdb_idl_run(tenant_idl);
+    if (!ovsdb_idl_has_ever_connected(tenant_idl)
+        || !ovsdb_idl_has_ever_connected(ovs_idl)) {
+        return;
+    }
+
+    bool done = tenant_ovs_txn_done();
+    unsigned int os = ovsdb_idl_get_seqno(ovs_idl);
+    unsigned int ts = ovsdb_idl_get_seqno(tenant_idl);
+    if (done && (os != ovs_seqno || ts != tenant_seqno
+                 || time_msec() >= next_check)) {
+        ovs_seqno = os;
+        tenant_seqno = ts;
+        tenant_reconcile();
+
+        bool pending = false;
+        struct tenant *t;
+        HMAP_FOR_EACH (t, hmap_node, &tenants) {
+            pending |= !t->error && t->flows_pending;
+        }
+        next_check = time_msec() + (pending ? TENANT_RETRY_INTERVAL
+                                    : TENANT_CHECK_INTERVAL);
+        tenant_ovs_txn_done();
+    }
+}
+
+static void
+tenant_wait(void)
+{
+    ovsdb_idl_wait(ovs_idl);
+    if (tenant_idl) {
+        ovsdb_idl_wait(tenant_idl);
+        if (ovs_txn) {
+            ovsdb_idl_txn_wait(ovs_txn);
+        }
+        if (status_txn) {
+            ovsdb_idl_txn_wait(status_txn);
+        }
+        poll_timer_wait_until(next_check);
+    }
+}
+
+static void
+tenant_destroy_module(void)
+{
+    struct shash_node *node, *next;
+
+    SHASH_FOR_EACH_SAFE (node, next, &bridge_flows) {
+        tenant_bridge_flows_remove(node->name);
+    }
+    tenants_clear();
+    if (ovs_txn) {
+        ovsdb_idl_txn_destroy(ovs_txn);
+        ovs_txn = NULL;
+    }
+    if (status_txn) {
+        ovsdb_idl_txn_destroy(status_txn);
+        status_txn = NULL;
+    }
+    ovsdb_idl_destroy(tenant_idl);
+    tenant_idl = NULL;
+    ovsdb_idl_destroy(ovs_idl);
+    ovs_idl = NULL;
+    free(db_remote);
+    db_remote = NULL;
+}
+
+/* "ovs-appctl nfv/tenant-show [TENANT]": one block per tenant (or just
+ * TENANT): state, error, bridges and the flows installed in each. */
+static void
+tenant_unixctl_show(struct unixctl_conn *conn, int argc, const char *argv[],
+                    void *aux OVS_UNUSED)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    struct tenant *t;
+
+    if (!tenant_idl) {
+        unixctl_command_reply_error(conn, "tenant provisioning is off "
+                                    "(Open_vSwitch other_config:nfv-tenants)");
+        return;
+    }
+    HMAP_FOR_EACH (t, hmap_node, &tenants) {
+        if (argc > 1 && strcmp(argv[1], t->name)) {
+            continue;
+        }
+        ds_put_format(&ds, "tenant %s: %s\n", t->name,
+                      t->error ? "error" : t->flows_pending ? "pending" : "ok");
+        if (t->error) {
+            ds_put_format(&ds, "  error: %s\n", t->error);
+            continue;
+        }
+        const char *bridges[] = { t->br_int, t->br_tun };
+        for (size_t i = 0; i < ARRAY_SIZE(bridges); i++) {
+            const struct tenant_bridge_flows *bf
+                = shash_find_data(&bridge_flows, bridges[i]);
+            ds_put_format(&ds, "  %s: %"PRIuSIZE" provisioned flows\n",
+                          bridges[i], bf ? hmap_count(&bf->flows) : 0);
+        }
+    }
+    if (argc > 1 && !ds.length) {
+        unixctl_command_reply_error(conn, "no such tenant");
+    } else {
+        unixctl_command_reply(conn, ds_cstr(&ds));
+    }
+    ds_destroy(&ds);
+}
+
+const struct nfv_module nfv_tenant_module = {
+    .name = "tenant",
+    .init = tenant_init,
+    .run = tenant_run,
+    .wait = tenant_wait,
+    .destroy = tenant_destroy_module,
+};
