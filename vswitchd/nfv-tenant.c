@@ -202,14 +202,17 @@ compare_remotes(const void *a_, const void *b_)
 static bool
 tenant_parse_endpoint(const char *s, ovs_be32 *ip, ovs_be32 *mask)
 {
+    const char *slash = strchr(s, '/');
+    char addr[INET_ADDRSTRLEN];
     unsigned int plen;
-    char *error = ip_parse_cidr(s, ip, &plen);
 
-    if (error) {
-        free(error);
+    if (!slash || slash - s >= sizeof addr) {
         return false;
     }
-    if (plen < 1 || plen > 32 || !strchr(s, '/') || !*ip) {
+    memcpy(addr, s, slash - s);
+    addr[slash - s] = '\0';
+    if (inet_pton(AF_INET, addr, ip) != 1 || !*ip
+        || !str_to_uint(slash + 1, 10, &plen) || plen < 1 || plen > 32) {
         return false;
     }
     *mask = be32_prefix_mask(plen);
@@ -302,7 +305,7 @@ tenant_from_rec(struct tenant *t, const struct nfvrec_tenant *rec)
         struct tenant_remote *r = &t->remotes[i++];
 
         r->node = node->key;
-        if (!ip_parse(node->value, &r->ip) || !r->ip) {
+        if (inet_pton(AF_INET, node->value, &r->ip) != 1 || !r->ip) {
             t->error = xasprintf("remote endpoint \"%s\" of node %s is not "
                                  "an IPv4 address", node->value, node->key);
             return;
@@ -606,6 +609,12 @@ tenant_ensure_bridge(const struct ovsrec_open_vswitch *ovs,
     if (!br->fail_mode || strcmp(br->fail_mode, fail_mode)) {
         ovsrec_bridge_set_fail_mode(br, fail_mode);
     }
+    /* The tenant's controllers are reached through the host's IP stack,
+     * never through the tenant's own bridges. */
+    if (!smap_get_bool(&br->other_config, "disable-in-band", false)) {
+        ovsrec_bridge_update_other_config_setkey(br, "disable-in-band",
+                                                 "true");
+    }
     if (*newp || !tenant_controllers_match(br, t)) {
         tenant_set_controllers(br, t, &ids);
     }
@@ -731,7 +740,9 @@ tenant_ensure_transport(const struct ovsrec_open_vswitch *ovs,
     struct smap ids;
     struct tenant *t;
 
-    if (!br) {
+    if (!br && hmap_is_empty(&tenants)) {
+        return;
+    } else if (!br) {
         tenant_ids(&ids, NULL, "transport");
         new = tenant_bridge_create(ovs, cfg->transport_bridge,
                                    cfg->datapath_type, &ids);
@@ -930,7 +941,11 @@ tenant_flow_install(struct ofproto *ofproto, struct tenant_flow *f)
     enum ofperr error = ofproto_flow_mod(ofproto, &f->fm);
 
     COVERAGE_INC(tenant_flow_install);
-    if (error) {
+    if (error == OFPERR_OFPFMFC_UNKNOWN) {
+        /* 'ofproto' is being destroyed (its bridge was just deleted and
+         * re-created): the next pass finds the new one. */
+        VLOG_DBG_RL(&rl, "%s: bridge is going away", ofproto->name);
+    } else if (error) {
         COVERAGE_INC(tenant_flow_error);
         VLOG_WARN_RL(&rl, "%s: could not install flow \"%s\": %s",
                      ofproto->name, f->spec, ofperr_to_string(error));
@@ -1007,7 +1022,7 @@ tenant_sync_flows(const char *bridge, const struct sset *specs)
                 continue;
             }
             enum ofperr oerr = tenant_flow_install(ofproto, f);
-            if (oerr && !error) {
+            if (oerr && oerr != OFPERR_OFPFMFC_UNKNOWN && !error) {
                 error = xasprintf("%s: flow rejected: %s", bridge,
                                   ofperr_to_string(oerr));
             }
@@ -1185,7 +1200,11 @@ tenant_sync_endpoint(struct tenant *t, const struct tenant_node_cfg *cfg)
         struct in_addr mask = { .s_addr = t->ep_mask };
         int error = netdev_set_in4(netdev, ip, mask);
 
-        if (error) {
+        if (error == EOPNOTSUPP) {
+            /* A datapath whose internal ports have no IP stack (dummy). */
+            VLOG_DBG_RL(&rl, "%s: endpoint address %s: %s", t->ex,
+                        t->rec->endpoint, ovs_strerror(error));
+        } else if (error) {
             VLOG_WARN_RL(&rl, "%s: could not set endpoint address %s: %s",
                          t->ex, t->rec->endpoint, ovs_strerror(error));
         } else {
@@ -1257,9 +1276,7 @@ tenant_reconcile(void)
         ovs_txn = ovsdb_idl_txn_create(ovs_idl);
         ovsdb_idl_txn_add_comment(ovs_txn, "ovs-vswitchd: tenant "
                                   "provisioning (nfv-tenant)");
-        if (!hmap_is_empty(&tenants)) {
-            tenant_ensure_transport(ovs, &cfg);
-        }
+        tenant_ensure_transport(ovs, &cfg);
         HMAP_FOR_EACH (t, hmap_node, &tenants) {
             if (!t->error) {
                 tenant_ensure_bridges(ovs, &cfg, t);
@@ -1349,6 +1366,7 @@ tenant_init(const char *remote)
         &ovsrec_bridge_col_controller,
         &ovsrec_bridge_col_flow_tables,
         &ovsrec_bridge_col_external_ids,
+        &ovsrec_bridge_col_other_config,
         &ovsrec_port_col_name,
         &ovsrec_port_col_interfaces,
         &ovsrec_port_col_tag,
