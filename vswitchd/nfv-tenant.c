@@ -969,6 +969,23 @@ tenant_flow_uninstall(struct ofproto *ofproto, const struct tenant_flow *f)
     ofproto_flow_mod(ofproto, &fm);
 }
 
+/* Returns true if 'flows' has a flow with the table, priority and match of
+ * 'f'. */
+static bool
+tenant_flows_have_match(const struct hmap *flows, const struct tenant_flow *f)
+{
+    const struct tenant_flow *g;
+
+    HMAP_FOR_EACH (g, hmap_node, flows) {
+        if (g->fm.table_id == f->fm.table_id
+            && g->fm.priority == f->fm.priority
+            && minimatch_equal(&g->fm.match, &f->fm.match)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Makes bridge 'bridge' hold exactly the flows in 'specs' (of the flows the
  * module installs; the controller's own flows are left alone), and repairs
  * flows changed or deleted by others.  Returns an error message, or NULL. */
@@ -1030,9 +1047,13 @@ tenant_sync_flows(const char *bridge, const struct sset *specs)
         hmap_insert(&bf->flows, &f->hmap_node, hash_string(f->spec, 0));
     }
 
+    /* Flows no longer wanted, unless a wanted flow with the same match
+     * already replaced it (OFPFC_ADD overwrites in place). */
     struct tenant_flow *f;
     HMAP_FOR_EACH_POP (f, hmap_node, &old) {
-        tenant_flow_uninstall(ofproto, f);
+        if (!tenant_flows_have_match(&bf->flows, f)) {
+            tenant_flow_uninstall(ofproto, f);
+        }
         tenant_flow_destroy(f);
     }
     hmap_destroy(&old);
