@@ -346,17 +346,25 @@ tenants_read(void)
 
 /* Open_vSwitch lookups. */
 
-static const struct ovsrec_bridge *
-ovs_bridge_find(const char *name)
+/* Bridge name -> const struct ovsrec_bridge *, rebuilt on every pass: with
+ * a thousand tenant bridges a linear search per lookup would dominate. */
+static struct shash bridge_index = SHASH_INITIALIZER(&bridge_index);
+
+static void
+ovs_bridge_index_rebuild(void)
 {
     const struct ovsrec_bridge *br;
 
+    shash_clear(&bridge_index);
     OVSREC_BRIDGE_FOR_EACH (br, ovs_idl) {
-        if (!strcmp(br->name, name)) {
-            return br;
-        }
+        shash_add_once(&bridge_index, br->name, br);
     }
-    return NULL;
+}
+
+static const struct ovsrec_bridge *
+ovs_bridge_find(const char *name)
+{
+    return shash_find_data(&bridge_index, name);
 }
 
 static const struct ovsrec_port *
@@ -1188,25 +1196,52 @@ tenant_sync_tenant_flows(struct tenant *t, const struct tenant_node_cfg *cfg)
     free(tun_ports);
 }
 
+/* An ex-<t> port whose address the module has set. */
+struct tenant_endpoint {
+    ovs_be32 ip, mask;
+    ofp_port_t ofport;          /* Its port number when it was set. */
+    long long int checked;      /* When the address was last seen (ms). */
+};
+
+/* Port name -> struct tenant_endpoint. */
+static struct shash endpoints = SHASH_INITIALIZER(&endpoints);
+
 /* Gives ex-<t> the tenant's endpoint address and brings it up, once the
- * transport bridge has the port. */
+ * transport bridge has the port.  Reading a device's addresses lists every
+ * address of the host (getifaddrs), so a port already done is looked at
+ * again only every TENANT_CHECK_INTERVAL ms or when its port changes. */
 static void
 tenant_sync_endpoint(struct tenant *t, const struct tenant_node_cfg *cfg)
 {
     const struct ofproto *transport = ofproto_lookup(cfg->transport_bridge);
+    struct tenant_endpoint *ep = shash_find_data(&endpoints, t->ex);
+    long long int now = time_msec();
     struct netdev *netdev;
     struct in6_addr *addrs, *masks;
     int n_addrs;
     bool present = false;
+    ofp_port_t ofport;
 
     if (!t->ep_ip) {
         return;
     }
-    if (tenant_ofport(transport, t->ex) == OFPP_NONE
-        || netdev_open(t->ex, NULL, &netdev)) {
+    ofport = tenant_ofport(transport, t->ex);
+    if (ep && ep->ip == t->ep_ip && ep->mask == t->ep_mask
+        && ep->ofport == ofport && now < ep->checked + TENANT_CHECK_INTERVAL) {
+        return;
+    }
+    if (ofport == OFPP_NONE || netdev_open(t->ex, NULL, &netdev)) {
         t->flows_pending = true;
         return;
     }
+    if (!ep) {
+        ep = xzalloc(sizeof *ep);
+        shash_add(&endpoints, t->ex, ep);
+    }
+    ep->ip = t->ep_ip;
+    ep->mask = t->ep_mask;
+    ep->ofport = ofport;
+    ep->checked = now;
     if (!netdev_get_addr_list(netdev, &addrs, &masks, &n_addrs)) {
         for (int i = 0; i < n_addrs; i++) {
             if (in6_addr_get_mapped_ipv4(&addrs[i]) == t->ep_ip) {
@@ -1235,6 +1270,28 @@ tenant_sync_endpoint(struct tenant *t, const struct tenant_node_cfg *cfg)
     }
     netdev_turn_flags_on(netdev, NETDEV_UP, NULL);
     netdev_close(netdev);
+}
+
+/* Forgets endpoints of tenants that are gone. */
+static void
+tenant_endpoints_prune(void)
+{
+    struct shash_node *node, *next;
+    struct sset live = SSET_INITIALIZER(&live);
+    struct tenant *t;
+
+    HMAP_FOR_EACH (t, hmap_node, &tenants) {
+        if (!t->error) {
+            sset_add(&live, t->ex);
+        }
+    }
+    SHASH_FOR_EACH_SAFE (node, next, &endpoints) {
+        if (!sset_contains(&live, node->name)) {
+            free(node->data);
+            shash_delete(&endpoints, node);
+        }
+    }
+    sset_destroy(&live);
 }
 
 /* Writes each tenant's Tenant:status if it changed. */
@@ -1292,6 +1349,7 @@ tenant_reconcile(void)
     }
     tenant_node_cfg_read(&cfg);
     tenants_read();
+    ovs_bridge_index_rebuild();
 
     if (!ovs_txn) {
         ovs_txn = ovsdb_idl_txn_create(ovs_idl);
@@ -1313,6 +1371,7 @@ tenant_reconcile(void)
             tenant_sync_tenant_flows(t, &cfg);
         }
     }
+    tenant_endpoints_prune();
     tenant_write_status();
 }
 
@@ -1472,6 +1531,8 @@ tenant_destroy_module(void)
         tenant_bridge_flows_remove(node->name);
     }
     tenants_clear();
+    shash_destroy_free_data(&endpoints);
+    shash_destroy(&bridge_index);
     if (ovs_txn) {
         ovsdb_idl_txn_destroy(ovs_txn);
         ovs_txn = NULL;
