@@ -64,7 +64,8 @@ enum tenant_rule {
     TENANT_RULE_EGRESS = 2,     /* Table I "local egress"/"remote egress". */
     TENANT_RULE_FLOOD = 3,      /* Table I "local flood". */
     TENANT_RULE_DEFAULT = 4,    /* Tunnel bridge's default drop. */
-    TENANT_RULE_INTEGRATION = 5 /* Integration bridge's NORMAL. */
+    TENANT_RULE_INTEGRATION = 5, /* Integration bridge's NORMAL. */
+    TENANT_RULE_TRANSPORT = 6   /* Transport bridge: ex-<t> <-> underlay. */
 };
 
 /* external_ids keys on the Open_vSwitch rows the module creates. */
@@ -1199,12 +1200,29 @@ tenant_sync_tenant_flows(struct tenant *t, const struct tenant_node_cfg *cfg)
 /* An ex-<t> port whose address the module has set. */
 struct tenant_endpoint {
     ovs_be32 ip, mask;
+    struct eth_addr mac;        /* The port's Ethernet address. */
     ofp_port_t ofport;          /* Its port number when it was set. */
     long long int checked;      /* When the address was last seen (ms). */
 };
 
 /* Port name -> struct tenant_endpoint. */
 static struct shash endpoints = SHASH_INITIALIZER(&endpoints);
+
+/* Turns IPv6 off on the host's device 'name' (an ex-<t> port): the
+ * tenant's transport network is IPv4, and each IPv6 device would otherwise
+ * send router solicitations and MLD reports into the transport bridge. */
+static void
+tenant_endpoint_quiet(const char *name)
+{
+    char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+    FILE *file = fopen(path, "w");
+
+    if (file) {
+        fputs("1\n", file);
+        fclose(file);
+    }
+    free(path);
+}
 
 /* Gives ex-<t> the tenant's endpoint address and brings it up, once the
  * transport bridge has the port.  Reading a device's addresses lists every
@@ -1268,8 +1286,89 @@ tenant_sync_endpoint(struct tenant *t, const struct tenant_node_cfg *cfg)
                       t->rec->endpoint);
         }
     }
+    netdev_get_etheraddr(netdev, &ep->mac);
+    tenant_endpoint_quiet(t->ex);
     netdev_turn_flags_on(netdev, NETDEV_UP, NULL);
     netdev_close(netdev);
+}
+
+/* Installs the transport bridge's flows.  Every ex-<t> port shares the
+ * bridge with the underlay ports (those of the bridge the module did not
+ * create for a tenant) but never talks to another tenant's ex port:
+ *
+ *   - from ex-<t>: out of the underlay ports only;
+ *   - to ex-<t>'s Ethernet address, and ARP requests for its endpoint
+ *     address: to ex-<t> only;
+ *   - other broadcast and multicast from the underlay: to the bridge's
+ *     local port only (never flooded over hundreds of ex ports).
+ *
+ * Everything else falls through to the bridge's own NORMAL rule. */
+static void
+tenant_sync_transport_flows(const struct tenant_node_cfg *cfg)
+{
+    const struct ofproto *ofproto = ofproto_lookup(cfg->transport_bridge);
+    const struct ovsrec_bridge *br = ovs_bridge_find(cfg->transport_bridge);
+    struct sset specs = SSET_INITIALIZER(&specs);
+    struct ds underlay = DS_EMPTY_INITIALIZER;
+    struct tenant *t;
+
+    if (!ofproto || !br) {
+        return;
+    }
+    for (size_t i = 0; i < br->n_ports; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+        ofp_port_t ofport;
+
+        if (smap_get(&port->external_ids, EXT_TENANT)
+            || !strcmp(port->name, br->name)) {
+            continue;
+        }
+        ofport = tenant_ofport(ofproto, port->name);
+        if (ofport != OFPP_NONE) {
+            ds_put_format(&underlay, "%soutput:%"PRIu32,
+                          underlay.length ? "," : "", ofp_to_u16(ofport));
+            char *match = xasprintf("in_port=%"PRIu32",dl_dst=01:00:00:00:"
+                                    "00:00/01:00:00:00:00:00",
+                                    ofp_to_u16(ofport));
+            struct tenant shared = { .key = 0 };
+            add_flow(&specs, &shared, TENANT_RULE_TRANSPORT, 100, match,
+                     "LOCAL");
+            free(match);
+        }
+    }
+
+    HMAP_FOR_EACH (t, hmap_node, &tenants) {
+        const struct tenant_endpoint *ep = shash_find_data(&endpoints, t->ex);
+        uint16_t ex;
+
+        if (t->error || !ep || ep->ofport == OFPP_NONE) {
+            continue;
+        }
+        ex = ofp_to_u16(ep->ofport);
+
+        char *match = xasprintf("in_port=%"PRIu16, ex);
+        add_flow(&specs, t, TENANT_RULE_TRANSPORT, 200, match,
+                 underlay.length ? ds_cstr(&underlay) : "drop");
+        free(match);
+
+        char *actions = xasprintf("output:%"PRIu16, ex);
+        match = xasprintf("dl_dst="ETH_ADDR_FMT, ETH_ADDR_ARGS(ep->mac));
+        add_flow(&specs, t, TENANT_RULE_TRANSPORT, 150, match, actions);
+        free(match);
+        match = xasprintf("arp,dl_dst=ff:ff:ff:ff:ff:ff,arp_tpa="IP_FMT,
+                          IP_ARGS(ep->ip));
+        add_flow(&specs, t, TENANT_RULE_TRANSPORT, 150, match, actions);
+        free(match);
+        free(actions);
+    }
+
+    char *error = tenant_sync_flows(cfg->transport_bridge, &specs);
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s", error);
+        free(error);
+    }
+    ds_destroy(&underlay);
+    sset_destroy(&specs);
 }
 
 /* Forgets endpoints of tenants that are gone. */
@@ -1372,6 +1471,7 @@ tenant_reconcile(void)
         }
     }
     tenant_endpoints_prune();
+    tenant_sync_transport_flows(&cfg);
     tenant_write_status();
 }
 
