@@ -313,6 +313,18 @@ tenant_from_rec(struct tenant *t, const struct nfvrec_tenant *rec)
         }
     }
     qsort(t->remotes, t->n_remotes, sizeof *t->remotes, compare_remotes);
+
+    for (size_t j = 0; j < rec->n_vm_ports; j++) {
+        const struct nfvrec_vm_port *vm = rec->vm_ports[j];
+        struct eth_addr mac;
+
+        if (!eth_addr_from_string(vm->mac, &mac)
+            || eth_addr_is_multicast(mac) || eth_addr_is_zero(mac)) {
+            t->error = xasprintf("VM port %s: \"%s\" is not a unicast "
+                                 "Ethernet address", vm->iface_id, vm->mac);
+            return;
+        }
+    }
     if (t->n_remotes && !t->ep_ip) {
         t->error = xstrdup("remote endpoints need this node's endpoint");
     }
@@ -424,8 +436,10 @@ tenant_port_create(const char *name, const char *type,
 
 /* Makes bridge 'br' (NULL if it does not exist yet, then 'name' is created)
  * have port 'name' with one interface of 'type' and 'options' (NULL for
- * none).  An existing port's interface is corrected if it differs.  Returns
- * true if anything changed. */
+ * none).  An existing port's interface is corrected if it differs, except
+ * that a NULL 'type' (an underlay port: "" when created, perhaps "dpdk" when
+ * the operator made it) is left as it is.  Returns true if anything
+ * changed. */
 static bool
 tenant_ensure_port(const struct ovsrec_bridge *br, struct ovsrec_bridge *new,
                    const char *name, const char *type,
@@ -434,7 +448,8 @@ tenant_ensure_port(const struct ovsrec_bridge *br, struct ovsrec_bridge *new,
     const struct ovsrec_port *port = ovs_port_find(br, name);
 
     if (!port) {
-        struct ovsrec_port *p = tenant_port_create(name, type, options, ids);
+        struct ovsrec_port *p = tenant_port_create(name, type ? type : "",
+                                                   options, ids);
 
         if (new) {
             ovsrec_bridge_update_ports_addvalue(new, p);
@@ -449,7 +464,7 @@ tenant_ensure_port(const struct ovsrec_bridge *br, struct ovsrec_bridge *new,
         return false;           /* A bond someone made: not ours to fix. */
     }
     const struct ovsrec_interface *iface = port->interfaces[0];
-    if (strcmp(iface->type, type)) {
+    if (type && strcmp(iface->type, type)) {
         ovsrec_interface_set_type(iface, type);
         changed = true;
     }
@@ -760,7 +775,8 @@ tenant_ensure_transport(const struct ovsrec_open_vswitch *ovs,
 
     tenant_ids(&ids, NULL, "underlay");
     for (size_t i = 0; i < cfg->n_transport_ports; i++) {
-        tenant_ensure_port(br, new, cfg->transport_ports[i], "", NULL, &ids);
+        tenant_ensure_port(br, new, cfg->transport_ports[i], NULL, NULL,
+                           &ids);
     }
     smap_destroy(&ids);
 
