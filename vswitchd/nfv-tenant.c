@@ -20,6 +20,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <unistd.h>
 
 #include "coverage.h"
@@ -119,7 +120,6 @@ struct tenant_flow {
 
 /* The flows the module installs in one bridge. */
 struct tenant_bridge_flows {
-    struct shash_node *node;    /* In 'bridge_flows', by bridge name. */
     const struct ofproto *ofproto; /* The ofproto they were installed in. */
     struct hmap flows;          /* Contains struct tenant_flow. */
 };
@@ -438,9 +438,8 @@ tenant_port_create(const char *name, const char *type,
  * have port 'name' with one interface of 'type' and 'options' (NULL for
  * none).  An existing port's interface is corrected if it differs, except
  * that a NULL 'type' (an underlay port: "" when created, perhaps "dpdk" when
- * the operator made it) is left as it is.  Returns true if anything
- * changed. */
-static bool
+ * the operator made it) is left as it is. */
+static void
 tenant_ensure_port(const struct ovsrec_bridge *br, struct ovsrec_bridge *new,
                    const char *name, const char *type,
                    const struct smap *options, const struct smap *ids)
@@ -451,28 +450,20 @@ tenant_ensure_port(const struct ovsrec_bridge *br, struct ovsrec_bridge *new,
         struct ovsrec_port *p = tenant_port_create(name, type ? type : "",
                                                    options, ids);
 
-        if (new) {
-            ovsrec_bridge_update_ports_addvalue(new, p);
-        } else {
-            ovsrec_bridge_update_ports_addvalue(br, p);
-        }
-        return true;
+        ovsrec_bridge_update_ports_addvalue(new ? new : br, p);
+        return;
+    }
+    if (port->n_interfaces != 1) {
+        return;                 /* A bond someone made: not ours to fix. */
     }
 
-    bool changed = false;
-    if (port->n_interfaces != 1) {
-        return false;           /* A bond someone made: not ours to fix. */
-    }
     const struct ovsrec_interface *iface = port->interfaces[0];
     if (type && strcmp(iface->type, type)) {
         ovsrec_interface_set_type(iface, type);
-        changed = true;
     }
     if (options && !smap_equal(&iface->options, options)) {
         ovsrec_interface_set_options(iface, options);
-        changed = true;
     }
-    return changed;
 }
 
 /* Removes 'port' from 'br' (the database deletes the unreferenced rows). */
@@ -876,10 +867,10 @@ tenant_attach_vms(const struct ovsrec_open_vswitch *ovs)
 
 /* Flows. */
 
-static ovs_be64
-tenant_cookie(const struct tenant *t, enum tenant_rule rule)
+static uint64_t
+tenant_cookie(uint32_t key, enum tenant_rule rule)
 {
-    return htonll(TENANT_COOKIE_MAGIC << 40 | (uint64_t) rule << 32 | t->key);
+    return TENANT_COOKIE_MAGIC << 40 | (uint64_t) rule << 32 | key;
 }
 
 static void
@@ -899,7 +890,7 @@ tenant_bridge_flows_get(const char *bridge)
     if (!bf) {
         bf = xzalloc(sizeof *bf);
         hmap_init(&bf->flows);
-        bf->node = shash_add(&bridge_flows, bridge, bf);
+        shash_add(&bridge_flows, bridge, bf);
     }
     return bf;
 }
@@ -1099,14 +1090,23 @@ tenant_ofport(const struct ofproto *ofproto, const char *name)
     return ofp_port;
 }
 
-static void
-add_flow(struct sset *specs, const struct tenant *t, enum tenant_rule rule,
-         int priority, const char *match, const char *actions)
+/* Adds to 'specs' the table 0 rule of type 'rule' and 'priority' for
+ * segmentation id 'key' (0 for rules shared by all tenants), whose match and
+ * actions are 'format' in ovs-ofctl syntax ("MATCH,actions=ACTIONS" or just
+ * "actions=ACTIONS"). */
+static void OVS_PRINTF_FORMAT(5, 6)
+add_flow(struct sset *specs, uint32_t key, enum tenant_rule rule,
+         int priority, const char *format, ...)
 {
-    char *spec = xasprintf("cookie=%#"PRIx64",table=0,priority=%d%s%s,"
-                           "actions=%s", ntohll(tenant_cookie(t, rule)),
-                           priority, *match ? "," : "", match, actions);
-    sset_add_and_free(specs, spec);
+    struct ds spec = DS_EMPTY_INITIALIZER;
+    va_list args;
+
+    ds_put_format(&spec, "cookie=%#"PRIx64",table=0,priority=%d,",
+                  tenant_cookie(key, rule), priority);
+    va_start(args, format);
+    ds_put_format_valist(&spec, format, args);
+    va_end(args);
+    sset_add_and_free(specs, ds_steal_cstr(&spec));
 }
 
 /* Computes and installs 't''s Table I rules on its tunnel bridge and its
@@ -1123,7 +1123,7 @@ tenant_sync_tenant_flows(struct tenant *t, const struct tenant_node_cfg *cfg)
     t->flows_pending = !tun || !ofproto_lookup(t->br_int);
 
     /* Integration bridge: a ToR switch for the tenant's VMs. */
-    add_flow(&specs, t, TENANT_RULE_INTEGRATION, 0, "", "NORMAL");
+    add_flow(&specs, t->key, TENANT_RULE_INTEGRATION, 0, "actions=NORMAL");
     error = tenant_sync_flows(t->br_int, &specs);
     sset_clear(&specs);
 
@@ -1141,15 +1141,13 @@ tenant_sync_tenant_flows(struct tenant *t, const struct tenant_node_cfg *cfg)
 
         /* Local ingress: from the tenant's tunnel with its key, tagged with
          * the internal VID, to the integration bridge. */
-        char *match = xasprintf("in_port=%"PRIu32",tun_id=%#"PRIx32,
-                                ofp_to_u16(tun_ports[i]), t->key);
-        char *actions = xasprintf("mod_vlan_vid:%d,output:%"PRIu32, t->vlan,
-                                  ofp_to_u16(patch));
         if (patch != OFPP_NONE) {
-            add_flow(&specs, t, TENANT_RULE_INGRESS, 300, match, actions);
+            add_flow(&specs, t->key, TENANT_RULE_INGRESS, 300,
+                     "in_port=%"PRIu16",tun_id=%#"PRIx32","
+                     "actions=mod_vlan_vid:%d,output:%"PRIu16,
+                     ofp_to_u16(tun_ports[i]), t->key, t->vlan,
+                     ofp_to_u16(patch));
         }
-        free(match);
-        free(actions);
         ds_put_format(&tunnels, ",output:%"PRIu32, ofp_to_u16(tun_ports[i]));
     }
 
@@ -1170,31 +1168,29 @@ tenant_sync_tenant_flows(struct tenant *t, const struct tenant_node_cfg *cfg)
             if (!r || tun_ports[r - t->remotes] == OFPP_NONE) {
                 continue;
             }
-            char *match = xasprintf("in_port=%"PRIu32",dl_vlan=%d,"
-                                    "dl_dst="ETH_ADDR_FMT, ofp_to_u16(patch),
-                                    t->vlan, ETH_ADDR_ARGS(mac));
-            char *actions = xasprintf("strip_vlan,set_tunnel:%#"PRIx32","
-                                      "output:%"PRIu32, t->key,
-                                      ofp_to_u16(tun_ports[r - t->remotes]));
-            add_flow(&specs, t, TENANT_RULE_EGRESS, 200, match, actions);
-            free(match);
-            free(actions);
+            add_flow(&specs, t->key, TENANT_RULE_EGRESS, 200,
+                     "in_port=%"PRIu16",dl_vlan=%d,dl_dst="ETH_ADDR_FMT","
+                     "actions=strip_vlan,set_tunnel:%#"PRIx32","
+                     "output:%"PRIu16, ofp_to_u16(patch), t->vlan,
+                     ETH_ADDR_ARGS(mac), t->key,
+                     ofp_to_u16(tun_ports[r - t->remotes]));
         }
 
         /* Local flood: broadcast and unknown unicast to every tunnel. */
-        char *match = xasprintf("in_port=%"PRIu32",dl_vlan=%d",
-                                ofp_to_u16(patch), t->vlan);
-        char *actions = (tunnels.length
-                         ? xasprintf("strip_vlan,set_tunnel:%#"PRIx32"%s",
-                                     t->key, ds_cstr(&tunnels))
-                         : xstrdup("drop"));
-        add_flow(&specs, t, TENANT_RULE_FLOOD, 100, match, actions);
-        free(match);
-        free(actions);
+        if (tunnels.length) {
+            add_flow(&specs, t->key, TENANT_RULE_FLOOD, 100,
+                     "in_port=%"PRIu16",dl_vlan=%d,"
+                     "actions=strip_vlan,set_tunnel:%#"PRIx32"%s",
+                     ofp_to_u16(patch), t->vlan, t->key, ds_cstr(&tunnels));
+        } else {
+            add_flow(&specs, t->key, TENANT_RULE_FLOOD, 100,
+                     "in_port=%"PRIu16",dl_vlan=%d,actions=drop",
+                     ofp_to_u16(patch), t->vlan);
+        }
     } else {
         t->flows_pending = true;
     }
-    add_flow(&specs, t, TENANT_RULE_DEFAULT, 0, "", "drop");
+    add_flow(&specs, t->key, TENANT_RULE_DEFAULT, 0, "actions=drop");
 
     char *tun_error = tenant_sync_flows(t->br_tun, &specs);
     if (!error) {
@@ -1343,13 +1339,9 @@ tenant_sync_transport_flows(const struct tenant_node_cfg *cfg)
         if (ofport != OFPP_NONE) {
             ds_put_format(&underlay, "%soutput:%"PRIu32,
                           underlay.length ? "," : "", ofp_to_u16(ofport));
-            char *match = xasprintf("in_port=%"PRIu32",dl_dst=01:00:00:00:"
-                                    "00:00/01:00:00:00:00:00",
-                                    ofp_to_u16(ofport));
-            struct tenant shared = { .key = 0 };
-            add_flow(&specs, &shared, TENANT_RULE_TRANSPORT, 100, match,
-                     "LOCAL");
-            free(match);
+            add_flow(&specs, 0, TENANT_RULE_TRANSPORT, 100,
+                     "in_port=%"PRIu16",dl_dst=01:00:00:00:00:00"
+                     "/01:00:00:00:00:00,actions=LOCAL", ofp_to_u16(ofport));
         }
     }
 
@@ -1362,20 +1354,15 @@ tenant_sync_transport_flows(const struct tenant_node_cfg *cfg)
         }
         ex = ofp_to_u16(ep->ofport);
 
-        char *match = xasprintf("in_port=%"PRIu16, ex);
-        add_flow(&specs, t, TENANT_RULE_TRANSPORT, 200, match,
+        add_flow(&specs, t->key, TENANT_RULE_TRANSPORT, 200,
+                 "in_port=%"PRIu16",actions=%s", ex,
                  underlay.length ? ds_cstr(&underlay) : "drop");
-        free(match);
-
-        char *actions = xasprintf("output:%"PRIu16, ex);
-        match = xasprintf("dl_dst="ETH_ADDR_FMT, ETH_ADDR_ARGS(ep->mac));
-        add_flow(&specs, t, TENANT_RULE_TRANSPORT, 150, match, actions);
-        free(match);
-        match = xasprintf("arp,dl_dst=ff:ff:ff:ff:ff:ff,arp_tpa="IP_FMT,
-                          IP_ARGS(ep->ip));
-        add_flow(&specs, t, TENANT_RULE_TRANSPORT, 150, match, actions);
-        free(match);
-        free(actions);
+        add_flow(&specs, t->key, TENANT_RULE_TRANSPORT, 150,
+                 "dl_dst="ETH_ADDR_FMT",actions=output:%"PRIu16,
+                 ETH_ADDR_ARGS(ep->mac), ex);
+        add_flow(&specs, t->key, TENANT_RULE_TRANSPORT, 150,
+                 "arp,dl_dst=ff:ff:ff:ff:ff:ff,arp_tpa="IP_FMT","
+                 "actions=output:%"PRIu16, IP_ARGS(ep->ip), ex);
     }
 
     char *error = tenant_sync_flows(cfg->transport_bridge, &specs);
