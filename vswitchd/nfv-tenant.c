@@ -1282,9 +1282,13 @@ tenant_sync_endpoint(struct tenant *t, const struct tenant_node_cfg *cfg)
         free(masks);
     }
     if (!present) {
+        /* A new device (or one someone reset): quiet it and address it. */
         struct in_addr ip = { .s_addr = t->ep_ip };
         struct in_addr mask = { .s_addr = t->ep_mask };
-        int error = netdev_set_in4(netdev, ip, mask);
+        int error;
+
+        tenant_endpoint_quiet(t->ex);
+        error = netdev_set_in4(netdev, ip, mask);
 
         if (error == EOPNOTSUPP) {
             /* A datapath whose internal ports have no IP stack (dummy). */
@@ -1299,7 +1303,6 @@ tenant_sync_endpoint(struct tenant *t, const struct tenant_node_cfg *cfg)
         }
     }
     netdev_get_etheraddr(netdev, &ep->mac);
-    tenant_endpoint_quiet(t->ex);
     netdev_turn_flags_on(netdev, NETDEV_UP, NULL);
     netdev_close(netdev);
 }
