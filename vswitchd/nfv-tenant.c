@@ -1535,11 +1535,12 @@ tenant_update_enabled(void)
     }
 }
 
+/* Connects to the Open_vSwitch database.  Called once this ovs-vswitchd is
+ * the active one (nfv_is_active()): a standby process never connects. */
 static void
-tenant_init(const char *remote)
+tenant_connect(void)
 {
-    db_remote = xstrdup(remote);
-    ovs_idl = ovsdb_idl_create(remote, &ovsrec_idl_class, false, true);
+    ovs_idl = ovsdb_idl_create(db_remote, &ovsrec_idl_class, false, true);
     ovsdb_idl_set_leader_only(ovs_idl, false);
 
     static const struct ovsdb_idl_column *columns[] = {
@@ -1573,7 +1574,12 @@ tenant_init(const char *remote)
         ovsdb_idl_add_column(ovs_idl, columns[i]);
     }
     ovs_seqno = ovsdb_idl_get_seqno(ovs_idl);
+}
 
+static void
+tenant_init(const char *remote)
+{
+    db_remote = xstrdup(remote);
     unixctl_command_register("nfv/tenant-show", "[tenant]", 0, 1,
                              tenant_unixctl_show, NULL);
 }
@@ -1581,6 +1587,22 @@ tenant_init(const char *remote)
 static void
 tenant_run(void)
 {
+    if (!nfv_is_active()) {
+        /* Standby, or not yet connected: the active ovs-vswitchd, or this
+         * one once it holds the lock, provisions.  Connections already
+         * open stay open (tenant_wait() keeps them serviced) but nothing
+         * is read or written. */
+        if (ovs_idl) {
+            ovsdb_idl_run(ovs_idl);
+        }
+        if (tenant_idl) {
+            ovsdb_idl_run(tenant_idl);
+        }
+        return;
+    }
+    if (!ovs_idl) {
+        tenant_connect();
+    }
     ovsdb_idl_run(ovs_idl);
     tenant_update_enabled();
     if (!tenant_idl) {
@@ -1615,7 +1637,16 @@ tenant_run(void)
 static void
 tenant_wait(void)
 {
+    if (!ovs_idl) {
+        return;
+    }
     ovsdb_idl_wait(ovs_idl);
+    if (!nfv_is_active()) {
+        if (tenant_idl) {
+            ovsdb_idl_wait(tenant_idl);
+        }
+        return;
+    }
     if (tenant_idl) {
         ovsdb_idl_wait(tenant_idl);
         if (ovs_txn) {
@@ -1664,6 +1695,12 @@ tenant_unixctl_show(struct unixctl_conn *conn, int argc, const char *argv[],
     struct ds ds = DS_EMPTY_INITIALIZER;
     struct tenant *t;
 
+    if (!nfv_is_active()) {
+        unixctl_command_reply_error(conn, "this ovs-vswitchd is not active "
+                                    "(connecting, or another ovs-vswitchd "
+                                    "holds the database lock)");
+        return;
+    }
     if (!tenant_idl) {
         unixctl_command_reply_error(conn, "tenant provisioning is off "
                                     "(Open_vSwitch other_config:nfv-tenants)");

@@ -19,6 +19,7 @@
 #include "nfv/vswitchd/nfv.h"
 #include "nfv/vswitchd/nfv-tenant.h"
 
+#include "vswitchd/bridge.h"
 #include "dpdk.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/util.h"
@@ -125,6 +126,13 @@ void
 nfv_wait(void)
 {
     NFV_CALL_EACH(wait);
+}
+
+/* See nfv.h.  The bridge module (patch 0003) owns the lock. */
+bool
+nfv_is_active(void)
+{
+    return bridge_is_active();
 }
 
 /* Destroys every module, in reverse order.  Called once before

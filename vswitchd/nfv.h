@@ -17,6 +17,8 @@
 #ifndef NFV_VSWITCHD_NFV_H
 #define NFV_VSWITCHD_NFV_H 1
 
+#include <stdbool.h>
+
 /* The NFV modules of ovs-vswitchd.
  *
  * ovs-vswitchd's main loop (patch 0003) calls these four functions beside
@@ -43,5 +45,12 @@ void nfv_init(const char *remote);
 void nfv_run(void);
 void nfv_wait(void);
 void nfv_exit(void);
+
+/* Returns true once this ovs-vswitchd holds the "ovs_vswitchd" database lock,
+ * false while it connects and while another ovs-vswitchd holds the lock.
+ * A module must neither connect to nor write the database, nor change any
+ * bridge, while this returns false: a standby ovs-vswitchd leaves the
+ * switch to the active one (see bridge_run()). */
+bool nfv_is_active(void);
 
 #endif /* nfv.h */
