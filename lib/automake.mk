@@ -1,3 +1,7 @@
 # Open vSwitch NFV sources compiled into upstream's lib/libopenvswitch.
 lib_libopenvswitch_la_SOURCES += \
+	nfv/lib/nfv-action.c \
+	nfv/lib/nfv-action.h \
+	nfv/lib/nfv-mss.c \
+	nfv/lib/nfv-mss.h \
 	nfv/lib/nfv-version.h

@@ -1,0 +1,281 @@
+/*
+ * Copyright (c) 2026 Open vSwitch NFV developers.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "nfv/lib/nfv-action.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "dp-packet.h"
+#include "netlink.h"
+#include "odp-netlink.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-parse.h"
+#include "openvswitch/ofpbuf.h"
+#include "util.h"
+
+#include "nfv/lib/nfv-mss.h"
+
+/* Every NFV action class, indexed by kind.  A kind is never reused: it is
+ * part of the OpenFlow encoding. */
+static const struct nfv_action_class *const classes[NFV_N_ACTION_KINDS] = {
+    [NFV_ACTION_CLAMP_MSS] = &mss_clamp_class,
+};
+
+static const struct nfv_action_class *
+class_by_kind(uint16_t kind)
+{
+    return kind < ARRAY_SIZE(classes) ? classes[kind] : NULL;
+}
+
+/* Returns the class whose action name is 'name' (case-insensitive, as
+ * OpenFlow action names are), or NULL. */
+const struct nfv_action_class *
+nfv_action_class_by_name(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(classes); i++) {
+        if (classes[i] && !strcasecmp(classes[i]->name, name)) {
+            return classes[i];
+        }
+    }
+    return NULL;
+}
+
+/* Appends one OFPACT_NFV of 'kind' with 'len' argument bytes from 'args'
+ * to 'ofpacts'. */
+static void
+put_ofpact(struct ofpbuf *ofpacts, uint16_t kind, const void *args,
+           size_t len)
+{
+    struct ofpact_nfv *nfv = ofpact_put_NFV(ofpacts);
+
+    nfv->kind = kind;
+    nfv->length = len;
+    ofpbuf_put(ofpacts, args, len);
+    nfv = ofpacts->header;
+    ofpact_finish_NFV(ofpacts, &nfv);
+}
+
+/* Decodes the body of an NXAST_NFV action received in OpenFlow: 'kind' and
+ * 'len' bytes of arguments at 'args' (already bounded by the action's
+ * length).  On success appends an OFPACT_NFV to 'ofpacts' and returns 0;
+ * otherwise returns OFPERR_OFPBAC_BAD_VENDOR_TYPE for an unknown kind or the
+ * class's own error for bad arguments, and appends nothing. */
+enum ofperr
+nfv_action_decode(uint16_t kind, const void *args, size_t len,
+                  struct ofpbuf *ofpacts)
+{
+    const struct nfv_action_class *class = class_by_kind(kind);
+    if (!class) {
+        return OFPERR_OFPBAC_BAD_VENDOR_TYPE;
+    }
+
+    enum ofperr error = class->decode(args, len);
+    if (!error) {
+        put_ofpact(ofpacts, kind, args, len);
+    }
+    return error;
+}
+
+/* Parses NFV action 'name' with argument text 'arg' (the text between its
+ * parentheses, "" when there is none) and appends an OFPACT_NFV to
+ * 'ofpacts'.  Returns NULL, or a malloc()'d error message (nothing
+ * appended). */
+char *
+nfv_action_parse(const char *name, const char *arg, struct ofpbuf *ofpacts)
+{
+    const struct nfv_action_class *class = nfv_action_class_by_name(name);
+    if (!class) {
+        return xasprintf("unknown NFV action %s", name);
+    }
+
+    struct ofpbuf args;
+    uint64_t stub[64 / 8];
+    ofpbuf_use_stub(&args, stub, sizeof stub);
+    char *error = class->parse(arg ? arg : "", &args);
+    if (!error) {
+        if (args.size > UINT16_MAX - 64) {
+            error = xasprintf("%s: arguments too long", name);
+        } else {
+            put_ofpact(ofpacts, class->kind, args.data, args.size);
+        }
+    }
+    ofpbuf_uninit(&args);
+    return error;
+}
+
+/* Parses "nfv(NAME(ARGS))" style text: 'arg' is "NAME(ARGS)" or
+ * "NAME:ARGS".  Same return values as nfv_action_parse(). */
+char *
+nfv_action_parse_nested(const char *arg, struct ofpbuf *ofpacts)
+{
+    char *copy = xstrdup(arg);
+    char *pos = copy;
+    char *key, *value;
+    char *error;
+
+    if (ofputil_parse_key_value(&pos, &key, &value)) {
+        error = nfv_action_parse(key, value, ofpacts);
+    } else {
+        error = xstrdup("nfv: action name expected");
+    }
+    free(copy);
+    return error;
+}
+
+/* Appends 'nfv' to 's' as ovs-ofctl writes it. */
+void
+nfv_action_format(const struct ofpact_nfv *nfv, struct ds *s)
+{
+    const struct nfv_action_class *class = class_by_kind(nfv->kind);
+
+    if (class) {
+        class->format(nfv->data, nfv->length, s);
+    } else {
+        ds_put_format(s, "nfv(kind=%"PRIu16")", nfv->kind);
+    }
+}
+
+/* Checks 'nfv' in a flow that matches 'match'.  NFV actions are valid in
+ * any flow: their arguments were checked when parsed or decoded, and the
+ * translation looks at the packet's own headers.  Returns 0. */
+enum ofperr
+nfv_action_check(const struct ofpact_nfv *nfv OVS_UNUSED,
+                 const struct match *match OVS_UNUSED)
+{
+    return 0;
+}
+
+/* Translates 'nfv' for a packet of 'flow': appends its datapath actions to
+ * 'odp_actions' and un-wildcards in 'wc' what the translation read. */
+void
+nfv_action_xlate(const struct ofpact_nfv *nfv, const struct flow *flow,
+                 struct flow_wildcards *wc, struct ofpbuf *odp_actions)
+{
+    const struct nfv_action_class *class = class_by_kind(nfv->kind);
+
+    if (class) {
+        class->xlate(nfv->data, nfv->length, flow, wc, odp_actions);
+    }
+}
+
+/* Appends the datapath action OVS_ACTION_ATTR_NFV for 'kind' with 'len'
+ * bytes of 'args' to 'odp_actions'. */
+void
+nfv_odp_put(struct ofpbuf *odp_actions, enum nfv_action_kind kind,
+            const void *args, size_t len)
+{
+    size_t ofs = nl_msg_start_nested(odp_actions, OVS_ACTION_ATTR_NFV);
+    nl_msg_put_unspec(odp_actions, kind, args, len);
+    nl_msg_end_nested(odp_actions, ofs);
+}
+
+/* Returns the single attribute nested in OVS_ACTION_ATTR_NFV 'a', or NULL
+ * if 'a' does not hold exactly one well-formed attribute of a known
+ * kind. */
+static const struct nlattr *
+odp_inner(const struct nlattr *a)
+{
+    const struct nlattr *inner = nl_attr_get(a);
+    size_t size = nl_attr_get_size(a);
+
+    if (size < NLA_HDRLEN || inner->nla_len < NLA_HDRLEN
+        || NLA_ALIGN(inner->nla_len) != size
+        || !class_by_kind(nl_attr_type(inner))) {
+        return NULL;
+    }
+    return inner;
+}
+
+/* Appends datapath action 'a' (OVS_ACTION_ATTR_NFV) to 'ds' as
+ * "nfv(NAME(ARGS))". */
+void
+nfv_odp_format(const struct nlattr *a, struct ds *ds)
+{
+    const struct nlattr *inner = odp_inner(a);
+
+    if (!inner) {
+        ds_put_format(ds, "nfv(<malformed, %"PRIuSIZE" bytes>)",
+                      nl_attr_get_size(a));
+        return;
+    }
+
+    const struct nfv_action_class *class = class_by_kind(nl_attr_type(inner));
+    ds_put_format(ds, "nfv(%s(", class->name);
+    class->odp_format(nl_attr_get(inner), nl_attr_get_size(inner), ds);
+    ds_put_cstr(ds, "))");
+}
+
+/* Parses a datapath action "nfv(NAME(ARGS))" at the start of 's' and
+ * appends it to 'odp_actions'.  Returns the number of bytes parsed, or
+ * -EINVAL (nothing appended). */
+int
+nfv_odp_parse(const char *s, struct ofpbuf *odp_actions)
+{
+    if (strncmp(s, "nfv(", 4)) {
+        return -EINVAL;
+    }
+
+    const char *name = s + 4;
+    size_t name_len = strcspn(name, "()");
+    if (name[name_len] != '(') {
+        return -EINVAL;
+    }
+    const char *arg = name + name_len + 1;
+    size_t arg_len = strcspn(arg, "()");
+    if (arg[arg_len] != ')' || arg[arg_len + 1] != ')') {
+        return -EINVAL;
+    }
+
+    char *name_s = xmemdup0(name, name_len);
+    char *arg_s = xmemdup0(arg, arg_len);
+    const struct nfv_action_class *class = nfv_action_class_by_name(name_s);
+    int retval = -EINVAL;
+    if (class) {
+        struct ofpbuf args;
+        uint64_t stub[64 / 8];
+
+        ofpbuf_use_stub(&args, stub, sizeof stub);
+        char *error = class->odp_parse(arg_s, &args);
+        if (!error) {
+            nfv_odp_put(odp_actions, class->kind, args.data, args.size);
+            retval = arg + arg_len + 2 - s;
+        }
+        free(error);
+        ofpbuf_uninit(&args);
+    }
+    free(name_s);
+    free(arg_s);
+    return retval;
+}
+
+/* Executes datapath action 'a' (OVS_ACTION_ATTR_NFV) on every packet of
+ * 'batch', in place.  'a' comes from translation or from nfv_odp_parse(),
+ * so it is well formed; a malformed one is ignored. */
+void
+nfv_odp_execute(struct dp_packet_batch *batch, const struct nlattr *a)
+{
+    const struct nlattr *inner = odp_inner(a);
+
+    if (inner) {
+        class_by_kind(nl_attr_type(inner))->execute(batch,
+                                                    nl_attr_get(inner),
+                                                    nl_attr_get_size(inner));
+    }
+}

@@ -1,0 +1,126 @@
+/*
+ * Copyright (c) 2026 Open vSwitch NFV developers.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef NFV_LIB_NFV_ACTION_H
+#define NFV_LIB_NFV_ACTION_H 1
+
+/* The NFV fork's OpenFlow extension actions.
+ *
+ * Every NFV action (clamp_mss, later nsod, ...) travels as one Nicira
+ * extension action, NXAST_NFV (vendor NX_VENDOR_ID, subtype
+ * NFV_NXAST_SUBTYPE, far from upstream's subtypes), whose body names the
+ * action's kind and carries its arguments:
+ *
+ *     struct nx_action_nfv {          (16 bytes, then the arguments)
+ *         ovs_be16 type;              OFPAT_VENDOR (0xffff)
+ *         ovs_be16 len;               16 + arguments, padded to 8
+ *         ovs_be32 vendor;            NX_VENDOR_ID (0x00002320)
+ *         ovs_be16 subtype;           NFV_NXAST_SUBTYPE
+ *         ovs_be16 kind;              enum nfv_action_kind
+ *         ovs_be16 arg_len;           bytes of arguments, before padding
+ *         uint8_t pad[2];
+ *     };
+ *
+ * It is accepted in OpenFlow 1.0 through 1.5.  Inside ovs-vswitchd it is
+ * one OFPACT_NFV (struct ofpact_nfv: kind plus the same argument bytes)
+ * and translates to one userspace datapath action OVS_ACTION_ATTR_NFV that
+ * nests a single attribute whose type is the kind.  The upstream hooks
+ * (patch 0008) only call the functions below; each kind is a struct
+ * nfv_action_class in this library, so ovs-ofctl parses and prints NFV
+ * actions as ovs-vswitchd does.
+ *
+ * Arguments are validated once, when an action is parsed, decoded from
+ * OpenFlow or checked against a flow; translation and the per-packet
+ * functions trust them. */
+
+#include <stddef.h>
+#include <stdint.h>
+#include "openvswitch/ofp-errors.h"
+
+struct dp_packet_batch;
+struct ds;
+struct flow;
+struct flow_wildcards;
+struct match;
+struct nlattr;
+struct ofpact_nfv;
+struct ofpbuf;
+
+#define NFV_NXAST_SUBTYPE 20038         /* 0x4e46, "NF". */
+
+enum nfv_action_kind {
+    NFV_ACTION_CLAMP_MSS = 1,           /* nfv/lib/nfv-mss.c. */
+    NFV_N_ACTION_KINDS
+};
+
+struct nfv_action_class {
+    const char *name;                   /* As written in flows: "clamp_mss". */
+    enum nfv_action_kind kind;
+
+    /* Parses 'arg', the text between the action's parentheses (or after
+     * its ':'), and appends the argument bytes to 'args'.  Returns NULL,
+     * or a malloc()'d error message for the user. */
+    char *(*parse)(const char *arg, struct ofpbuf *args);
+
+    /* Checks 'len' argument bytes received in OpenFlow.  Returns 0 or an
+     * OpenFlow error (OFPERR_OFPBAC_BAD_LEN, OFPERR_OFPBAC_BAD_ARGUMENT). */
+    enum ofperr (*decode)(const void *args, size_t len);
+
+    /* Appends the action as ovs-ofctl writes it, e.g. "clamp_mss(1360)". */
+    void (*format)(const void *args, size_t len, struct ds *);
+
+    /* Translates the action for a packet of 'flow' into datapath actions
+     * appended to 'odp_actions' (possibly none), un-wildcarding in 'wc'
+     * every field the decision read. */
+    void (*xlate)(const void *args, size_t len, const struct flow *flow,
+                  struct flow_wildcards *wc, struct ofpbuf *odp_actions);
+
+    /* The datapath action: 'args' are the bytes the class's xlate() put in
+     * the nested attribute.  Runs per packet batch in the PMD threads. */
+    void (*execute)(struct dp_packet_batch *, const void *args, size_t len);
+
+    /* Parses the datapath action's nested payload from 'arg' as written by
+     * format() (dpctl and tests), appending it to 'args'.  Returns NULL or
+     * a malloc()'d error message. */
+    char *(*odp_parse)(const char *arg, struct ofpbuf *args);
+
+    /* Appends the datapath action's nested payload as text. */
+    void (*odp_format)(const void *args, size_t len, struct ds *);
+};
+
+const struct nfv_action_class *nfv_action_class_by_name(const char *name);
+
+/* OpenFlow (called by lib/ofp-actions.c). */
+enum ofperr nfv_action_decode(uint16_t kind, const void *args, size_t len,
+                              struct ofpbuf *ofpacts);
+char *nfv_action_parse(const char *name, const char *arg,
+                       struct ofpbuf *ofpacts);
+char *nfv_action_parse_nested(const char *arg, struct ofpbuf *ofpacts);
+void nfv_action_format(const struct ofpact_nfv *, struct ds *);
+enum ofperr nfv_action_check(const struct ofpact_nfv *, const struct match *);
+
+/* Translation (called by ofproto/ofproto-dpif-xlate.c). */
+void nfv_action_xlate(const struct ofpact_nfv *, const struct flow *,
+                      struct flow_wildcards *, struct ofpbuf *odp_actions);
+
+/* Datapath actions (called by lib/odp-util.c and lib/odp-execute.c). */
+void nfv_odp_put(struct ofpbuf *odp_actions, enum nfv_action_kind,
+                 const void *args, size_t len);
+void nfv_odp_format(const struct nlattr *, struct ds *);
+int nfv_odp_parse(const char *s, struct ofpbuf *odp_actions);
+void nfv_odp_execute(struct dp_packet_batch *, const struct nlattr *);
+
+#endif /* nfv-action.h */

@@ -1,0 +1,214 @@
+/*
+ * Copyright (c) 2026 Open vSwitch NFV developers.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "nfv/lib/nfv-mss.h"
+
+#include <string.h>
+
+#include "coverage.h"
+#include "csum.h"
+#include "dp-packet.h"
+#include "flow.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofpbuf.h"
+#include "packets.h"
+#include "util.h"
+
+#include "nfv/lib/nfv-action.h"
+
+COVERAGE_DEFINE(mss_clamped);
+COVERAGE_DEFINE(mss_bad_tcp_header);
+COVERAGE_DEFINE(mss_bad_tcp_option);
+
+/* TCP option kinds, RFC 9293 section 3.2. */
+#define MSS_TCPOPT_EOL 0
+#define MSS_TCPOPT_NOP 1
+#define MSS_TCPOPT_MSS 2
+#define MSS_TCPOPT_MSS_LEN 4
+
+static uint16_t
+mss_swap(uint16_t x)
+{
+    return (x << 8) | (x >> 8);
+}
+
+/* Clamps the MSS option of 'packet', whose L4 header (dp_packet_l4()) must
+ * be TCP, to at most 'mss' bytes: if the segment has SYN set and carries an
+ * MSS option above 'mss', rewrites the option and updates the TCP checksum
+ * incrementally (RFC 1624).  Options are read within the TCP header only; a
+ * header or option list that does not fit leaves the packet unchanged and
+ * is counted (coverage counters mss_bad_tcp_header, mss_bad_tcp_option).
+ * Returns true if the packet was changed. */
+bool
+mss_clamp_packet(struct dp_packet *packet, uint16_t mss)
+{
+    uint8_t *tcp = dp_packet_l4(packet);
+    size_t l4_size = tcp ? dp_packet_l4_size(packet) : 0;
+
+    if (l4_size < TCP_HEADER_LEN) {
+        COVERAGE_INC(mss_bad_tcp_header);
+        return false;
+    }
+
+    struct tcp_header *th = ALIGNED_CAST(struct tcp_header *, tcp);
+    if (!(TCP_FLAGS(th->tcp_ctl) & TCP_SYN)) {
+        return false;
+    }
+    size_t hdr_len = TCP_OFFSET(th->tcp_ctl) * 4;
+    if (hdr_len < TCP_HEADER_LEN || hdr_len > l4_size) {
+        COVERAGE_INC(mss_bad_tcp_header);
+        return false;
+    }
+
+    size_t ofs = TCP_HEADER_LEN;
+    while (ofs < hdr_len) {
+        uint8_t kind = tcp[ofs];
+
+        if (kind == MSS_TCPOPT_EOL) {
+            break;
+        } else if (kind == MSS_TCPOPT_NOP) {
+            ofs++;
+            continue;
+        }
+
+        if (hdr_len - ofs < 2 || tcp[ofs + 1] < 2
+            || tcp[ofs + 1] > hdr_len - ofs) {
+            COVERAGE_INC(mss_bad_tcp_option);
+            return false;
+        }
+        if (kind == MSS_TCPOPT_MSS) {
+            if (tcp[ofs + 1] != MSS_TCPOPT_MSS_LEN) {
+                COVERAGE_INC(mss_bad_tcp_option);
+                return false;
+            }
+
+            uint8_t *value = &tcp[ofs + 2];
+            uint16_t old = (value[0] << 8) | value[1];
+            if (old <= mss) {
+                return false;
+            }
+            value[0] = mss >> 8;
+            value[1] = mss;
+
+            if (!dp_packet_hwol_tx_l4_checksum(packet)) {
+                /* The checksum sums 16-bit words from the start of the TCP
+                 * header; a value at an odd offset straddles two words and
+                 * contributes byte-swapped. */
+                bool odd = (ofs + 2) & 1;
+                th->tcp_csum = recalc_csum16(th->tcp_csum,
+                                             htons(odd ? mss_swap(old) : old),
+                                             htons(odd ? mss_swap(mss) : mss));
+            }
+            COVERAGE_INC(mss_clamped);
+            return true;
+        }
+        ofs += tcp[ofs + 1];
+    }
+    return false;
+}
+
+/* clamp_mss(MSS): arguments are MSS as ovs_be16, in bytes. */
+
+static char *
+mss_parse(const char *arg, struct ofpbuf *args)
+{
+    unsigned int mss;
+
+    if (!str_to_uint(arg, 10, &mss)
+        || mss < MSS_CLAMP_MIN || mss > MSS_CLAMP_MAX) {
+        return xasprintf("clamp_mss: \"%s\": expected an MSS in bytes, "
+                         "%d to %d", arg, MSS_CLAMP_MIN, MSS_CLAMP_MAX);
+    }
+    ovs_be16 value = htons(mss);
+    ofpbuf_put(args, &value, sizeof value);
+    return NULL;
+}
+
+static uint16_t
+mss_get(const void *args)
+{
+    ovs_be16 value;
+
+    memcpy(&value, args, sizeof value);
+    return ntohs(value);
+}
+
+static enum ofperr
+mss_decode(const void *args, size_t len)
+{
+    if (len != sizeof(ovs_be16)) {
+        return OFPERR_OFPBAC_BAD_LEN;
+    }
+    uint16_t mss = mss_get(args);
+    return (mss < MSS_CLAMP_MIN || mss > MSS_CLAMP_MAX
+            ? OFPERR_OFPBAC_BAD_ARGUMENT : 0);
+}
+
+static void
+mss_format(const void *args, size_t len OVS_UNUSED, struct ds *s)
+{
+    ds_put_format(s, "clamp_mss(%"PRIu16")", mss_get(args));
+}
+
+static void
+mss_odp_format(const void *args, size_t len, struct ds *s)
+{
+    if (len == sizeof(ovs_be16)) {
+        ds_put_format(s, "%"PRIu16, mss_get(args));
+    } else {
+        ds_put_format(s, "<bad length %"PRIuSIZE">", len);
+    }
+}
+
+/* Only a TCP packet with SYN set gets the datapath action; the megaflow
+ * then matches the protocol and the SYN bit. */
+static void
+mss_xlate(const void *args, size_t len, const struct flow *flow,
+          struct flow_wildcards *wc, struct ofpbuf *odp_actions)
+{
+    if (is_tcp(flow, wc)) {
+        wc->masks.tcp_flags |= htons(TCP_SYN);
+        if (flow->tcp_flags & htons(TCP_SYN)) {
+            nfv_odp_put(odp_actions, NFV_ACTION_CLAMP_MSS, args, len);
+        }
+    }
+}
+
+static void
+mss_execute(struct dp_packet_batch *batch, const void *args,
+            size_t len OVS_UNUSED)
+{
+    uint16_t mss = mss_get(args);
+    struct dp_packet *packet;
+
+    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+        mss_clamp_packet(packet, mss);
+    }
+}
+
+const struct nfv_action_class mss_clamp_class = {
+    .name = "clamp_mss",
+    .kind = NFV_ACTION_CLAMP_MSS,
+    .parse = mss_parse,
+    .decode = mss_decode,
+    .format = mss_format,
+    .xlate = mss_xlate,
+    .execute = mss_execute,
+    .odp_parse = mss_parse,
+    .odp_format = mss_odp_format,
+};

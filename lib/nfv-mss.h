@@ -1,0 +1,44 @@
+/*
+ * Copyright (c) 2026 Open vSwitch NFV developers.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef NFV_LIB_NFV_MSS_H
+#define NFV_LIB_NFV_MSS_H 1
+
+/* TCP MSS clamping: the clamp_mss(MSS) action.
+ *
+ * A TCP segment with SYN set (a SYN or a SYN-ACK) that carries a Maximum
+ * Segment Size option (RFC 9293 section 3.7.1, option kind 2, length 4)
+ * larger than MSS leaves with MSS in that option and its TCP checksum
+ * updated incrementally (RFC 1624).  Everything else passes unchanged.
+ * IPv4 and IPv6.  Clamping both directions of a connection takes the
+ * action on both directions' flows.
+ *
+ * Translation emits the datapath action only for TCP packets with SYN set
+ * (the megaflow matches the SYN bit), so other traffic pays nothing. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct dp_packet;
+
+#define MSS_CLAMP_MIN 88        /* Bytes; Linux's TCP_MIN_MSS. */
+#define MSS_CLAMP_MAX 65495     /* Bytes; 65535 - IPv4 and TCP headers. */
+
+extern const struct nfv_action_class mss_clamp_class;
+
+bool mss_clamp_packet(struct dp_packet *, uint16_t mss);
+
+#endif /* nfv-mss.h */
