@@ -31,7 +31,8 @@ NFV_SYSTEM_TESTSUITE_AT = \
 	nfv/tests/nfv-system-macros.at \
 	nfv/tests/nfv-system-traffic.at \
 	nfv/tests/nfv-system-install.at \
-	nfv/tests/nfv-system-tenant.at
+	nfv/tests/nfv-system-tenant.at \
+	nfv/tests/nfv-system-mss.at
 
 NFV_SYSTEM_DPDK_TESTSUITE_AT = \
 	nfv/tests/nfv-upstream-macros.at \
