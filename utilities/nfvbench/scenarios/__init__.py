@@ -27,10 +27,17 @@ class Scenario:
                 each a list of arguments.
     testpmd     True if dpdk-testpmd io forwarding on the same devices is a
                 meaningful ceiling for this scenario.
+    nfv_only    True if the flows use the fork's own actions (clamp_mss,
+                nsod, ...): upstream's switch cannot run them, so only ours
+                is measured; compare with the plain scenario named in
+                'baseline' instead.
+    baseline    name of the scenario with the same frames and plain
+                forwarding, for nfv_only scenarios.
     """
 
     def __init__(self, name, description, frames, flows,
-                 other_config=None, vsctl=(), testpmd=True):
+                 other_config=None, vsctl=(), testpmd=True, nfv_only=False,
+                 baseline=None):
         self.name = name
         self.description = description
         self.frames = frames
@@ -38,6 +45,8 @@ class Scenario:
         self.other_config = dict(other_config or {})
         self.vsctl = list(vsctl)
         self.testpmd = testpmd
+        self.nfv_only = nfv_only
+        self.baseline = baseline
 
 
 def all_scenarios():
