@@ -175,6 +175,15 @@ nfv_action_xlate(const struct ofpact_nfv *nfv, const struct flow *flow,
     }
 }
 
+/* See nfv-action.h. */
+void
+nfv_tunnel_push_xlate(const char *tunnel, const struct netdev *underlay,
+                      size_t header_len, const struct flow *flow,
+                      struct flow_wildcards *wc, struct ofpbuf *odp_actions)
+{
+    mss_tunnel_xlate(tunnel, underlay, header_len, flow, wc, odp_actions);
+}
+
 /* Appends the datapath action OVS_ACTION_ATTR_NFV for 'kind' with 'len'
  * bytes of 'args' to 'odp_actions'. */
 void

@@ -116,6 +116,19 @@ enum ofperr nfv_action_check(const struct ofpact_nfv *, const struct match *);
 void nfv_action_xlate(const struct ofpact_nfv *, const struct flow *,
                       struct flow_wildcards *, struct ofpbuf *odp_actions);
 
+/* Translation of output to a userspace tunnel interface (called by
+ * native_tunnel_output() in ofproto/ofproto-dpif-xlate.c): appends to
+ * 'odp_actions' what the NFV modules do to a packet of 'flow' (the inner
+ * packet) just before it is encapsulated for interface 'tunnel' and sent out
+ * of 'underlay' with 'header_len' bytes of outer headers (outer Ethernet
+ * included), e.g. clamp_mss for the tunnel's MTU; un-wildcards in 'wc' what
+ * the decision read. */
+struct netdev;
+void nfv_tunnel_push_xlate(const char *tunnel, const struct netdev *underlay,
+                           size_t header_len, const struct flow *,
+                           struct flow_wildcards *,
+                           struct ofpbuf *odp_actions);
+
 /* Datapath actions (called by lib/odp-util.c and lib/odp-execute.c). */
 void nfv_odp_put(struct ofpbuf *odp_actions, enum nfv_action_kind,
                  const void *args, size_t len);

@@ -24,9 +24,13 @@
 #include "csum.h"
 #include "dp-packet.h"
 #include "flow.h"
+#include "netdev.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofpbuf.h"
+#include "ovs-rcu.h"
 #include "packets.h"
+#include "simap.h"
+#include "smap.h"
 #include "util.h"
 
 #include "nfv/lib/nfv-action.h"
@@ -212,3 +216,116 @@ const struct nfv_action_class mss_clamp_class = {
     .odp_parse = mss_parse,
     .odp_format = mss_odp_format,
 };
+
+/* Automatic clamping on tunnel interfaces. */
+
+/* Tunnel interface name -> configured MSS in bytes, 0 for "auto".  Written
+ * by the main thread, read by translation threads. */
+static OVSRCU_TYPE(struct simap *) tunnel_settings;
+
+static void
+tunnel_settings_free(struct simap *settings)
+{
+    simap_destroy(settings);
+    free(settings);
+}
+
+/* Parses one tunnel clamp setting: "auto" gives 0 in '*mss', a number of
+ * bytes from MSS_CLAMP_MIN to MSS_CLAMP_MAX gives that number.  Returns
+ * false for anything else. */
+bool
+mss_tunnel_parse(const char *s, unsigned int *mss)
+{
+    if (!strcmp(s, "auto")) {
+        *mss = 0;
+        return true;
+    }
+    return (str_to_uint(s, 10, mss)
+            && *mss >= MSS_CLAMP_MIN && *mss <= MSS_CLAMP_MAX);
+}
+
+/* Replaces the tunnel clamp settings by 'settings' (interface name ->
+ * "auto" or an MSS in bytes; other values were refused by the caller and
+ * are ignored here). */
+void
+mss_tunnel_configure(const struct smap *settings)
+{
+    struct simap *new = xmalloc(sizeof *new);
+    struct smap_node *node;
+
+    simap_init(new);
+    SMAP_FOR_EACH (node, settings) {
+        unsigned int mss;
+
+        if (mss_tunnel_parse(node->value, &mss)) {
+            simap_put(new, node->key, mss);
+        }
+    }
+
+    struct simap *old = ovsrcu_get_protected(struct simap *,
+                                             &tunnel_settings);
+    ovsrcu_set(&tunnel_settings, new);
+    if (old) {
+        ovsrcu_postpone(tunnel_settings_free, old);
+    }
+}
+
+/* Returns the MSS, in bytes, of a TCP segment of 'flow' that fills an
+ * underlay MTU of 'mtu' bytes once encapsulated with 'header_len' bytes of
+ * outer headers (outer Ethernet included, as in struct
+ * ovs_action_push_tnl): the MTU minus the outer headers after Ethernet,
+ * the inner Ethernet header and VLAN tags, and minimal inner IP and TCP
+ * headers.  Un-wildcards the VLAN tags it counts. */
+static int
+mss_for_tunnel(int mtu, size_t header_len, const struct flow *flow,
+               struct flow_wildcards *wc)
+{
+    int inner = ETH_HEADER_LEN + TCP_HEADER_LEN
+                + (flow->dl_type == htons(ETH_TYPE_IPV6)
+                   ? IPV6_HEADER_LEN : IP_HEADER_LEN);
+
+    for (size_t i = 0; i < FLOW_MAX_VLAN_HEADERS; i++) {
+        wc->masks.vlans[i].tci |= htons(VLAN_CFI);
+        if (!(flow->vlans[i].tci & htons(VLAN_CFI))) {
+            break;
+        }
+        inner += VLAN_HEADER_LEN;
+    }
+    return mtu - ((int) header_len - ETH_HEADER_LEN) - inner;
+}
+
+/* Translation of output to a tunnel interface of the userspace datapath
+ * ("native tunneling"): if interface 'tunnel' has a clamp setting and
+ * 'flow' is a TCP segment with SYN set, appends clamp_mss to 'odp_actions',
+ * to run on the inner packet right before encapsulation.  With "auto" the
+ * MSS fits the MTU of 'underlay', the device the encapsulated packet leaves
+ * by, given 'header_len' bytes of outer headers; if that MTU is unknown or
+ * leaves less than MSS_CLAMP_MIN, MSS_CLAMP_MIN is used. */
+void
+mss_tunnel_xlate(const char *tunnel, const struct netdev *underlay,
+                 size_t header_len, const struct flow *flow,
+                 struct flow_wildcards *wc, struct ofpbuf *odp_actions)
+{
+    struct simap *settings = ovsrcu_get(struct simap *, &tunnel_settings);
+    struct simap_node *node = settings ? simap_find(settings, tunnel) : NULL;
+
+    if (!node || !is_tcp(flow, wc)) {
+        return;
+    }
+    wc->masks.tcp_flags |= htons(TCP_SYN);
+    if (!(flow->tcp_flags & htons(TCP_SYN))) {
+        return;
+    }
+
+    int mss = node->data;
+    if (!mss) {
+        int mtu;
+
+        mss = (netdev_get_mtu(underlay, &mtu)
+               ? MSS_CLAMP_MIN
+               : MAX(mss_for_tunnel(mtu, header_len, flow, wc),
+                     MSS_CLAMP_MIN));
+    }
+    ovs_be16 arg = htons(mss);
+    nfv_odp_put(odp_actions, NFV_ACTION_CLAMP_MSS, &arg, sizeof arg);
+}

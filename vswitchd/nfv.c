@@ -17,6 +17,7 @@
 #include <config.h>
 
 #include "nfv/vswitchd/nfv.h"
+#include "nfv/vswitchd/nfv-mss.h"
 #include "nfv/vswitchd/nfv-tenant.h"
 
 #include "vswitchd/bridge.h"
@@ -40,6 +41,7 @@
  * module adds its struct nfv_module here and nowhere in upstream code. */
 static const struct nfv_module *const nfv_modules[] = {
     &nfv_tenant_module,
+    &nfv_mss_module,
 };
 
 /* Calls the member function MEMBER of every module that has one, in the

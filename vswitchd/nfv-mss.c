@@ -1,0 +1,137 @@
+/*
+ * Copyright (c) 2026 Open vSwitch NFV developers.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "nfv/vswitchd/nfv-mss.h"
+
+#include "ofproto/ofproto-dpif.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "smap.h"
+#include "util.h"
+#include "vswitch-idl.h"
+
+#include "nfv/lib/nfv-mss.h"
+
+VLOG_DEFINE_THIS_MODULE(nfv_mss);
+
+#define MSS_OTHER_CONFIG_KEY "nfv-clamp-mss"
+
+static char *db_remote;
+static struct ovsdb_idl *idl;       /* Connected once active. */
+static unsigned int idl_seqno;
+static struct smap settings = SMAP_INITIALIZER(&settings);  /* In effect. */
+
+static void
+mss_module_init(const char *remote)
+{
+    db_remote = xstrdup(remote);
+}
+
+/* Reads every Interface's other_config:nfv-clamp-mss and, if the set of
+ * valid settings changed, hands it to the translation.  A bad value is
+ * logged and ignored (the interface is not clamped). */
+static void
+mss_module_reconfigure(void)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    const struct ovsrec_interface *iface;
+    struct smap new = SMAP_INITIALIZER(&new);
+
+    OVSREC_INTERFACE_FOR_EACH (iface, idl) {
+        const char *value = smap_get(&iface->other_config,
+                                     MSS_OTHER_CONFIG_KEY);
+        unsigned int mss;
+
+        if (!value) {
+            continue;
+        } else if (mss_tunnel_parse(value, &mss)) {
+            smap_replace(&new, iface->name, value);
+        } else {
+            VLOG_WARN_RL(&rl, "%s: other_config:%s=\"%s\" ignored: expected "
+                         "\"auto\" or an MSS in bytes, %d to %d",
+                         iface->name, MSS_OTHER_CONFIG_KEY, value,
+                         MSS_CLAMP_MIN, MSS_CLAMP_MAX);
+        }
+    }
+
+    if (!smap_equal(&new, &settings)) {
+        mss_tunnel_configure(&new);
+        smap_destroy(&settings);
+        smap_clone(&settings, &new);
+
+        /* Datapath flows translated with the old settings must be
+         * translated again, as after any switch reconfiguration. */
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &all_dpif_backers) {
+            struct dpif_backer *backer = node->data;
+            backer->need_revalidate = REV_RECONFIGURE;
+        }
+        poll_immediate_wake();
+    }
+    smap_destroy(&new);
+}
+
+static void
+mss_module_run(void)
+{
+    if (!idl) {
+        if (!nfv_is_active()) {
+            return;
+        }
+        idl = ovsdb_idl_create(db_remote, &ovsrec_idl_class, false, true);
+        ovsdb_idl_set_leader_only(idl, false);
+        ovsdb_idl_add_column(idl, &ovsrec_interface_col_name);
+        ovsdb_idl_add_column(idl, &ovsrec_interface_col_other_config);
+        idl_seqno = ovsdb_idl_get_seqno(idl);
+    }
+
+    ovsdb_idl_run(idl);
+    unsigned int seqno = ovsdb_idl_get_seqno(idl);
+    if (seqno != idl_seqno && ovsdb_idl_has_ever_connected(idl)) {
+        idl_seqno = seqno;
+        mss_module_reconfigure();
+    }
+}
+
+static void
+mss_module_wait(void)
+{
+    if (idl) {
+        ovsdb_idl_wait(idl);
+    }
+}
+
+static void
+mss_module_destroy(void)
+{
+    ovsdb_idl_destroy(idl);
+    idl = NULL;
+    smap_destroy(&settings);
+    free(db_remote);
+    db_remote = NULL;
+}
+
+const struct nfv_module nfv_mss_module = {
+    .name = "mss",
+    .init = mss_module_init,
+    .run = mss_module_run,
+    .wait = mss_module_wait,
+    .destroy = mss_module_destroy,
+};
