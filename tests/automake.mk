@@ -38,7 +38,8 @@ NFV_SYSTEM_DPDK_TESTSUITE_AT = \
 	nfv/tests/nfv-upstream-macros.at \
 	nfv/tests/nfv-system-dpdk-testsuite.at \
 	nfv/tests/nfv-system-macros.at \
-	nfv/tests/nfv-system-dpdk.at
+	nfv/tests/nfv-system-dpdk.at \
+	nfv/tests/nfv-system-demo.at
 
 NFV_UPSTREAM_MACROS_AT = \
 	$(COMMON_MACROS_AT) \
