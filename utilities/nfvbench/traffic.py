@@ -105,6 +105,63 @@ def vxlan_frame(inner, vni, outer_src=1, outer_dst=2, sport=None):
             + _ipv4_header(src, dst, 17, len(udp)) + udp)
 
 
+def sip_invite_frame(flow, call=None):
+    """Ethernet/IPv4/UDP frame carrying a SIP INVITE (RFC 3261) from client
+    number 'flow' to port 5060, with Call-ID number 'call' (default
+    'flow'): what NSOD's SIP classifier reads for call affinity."""
+    call = flow if call is None else call
+    src, dst = ipv4(flow + 1), ipv4(0xfffffe)
+    sport = 1024 + flow % 60000
+    body = ("INVITE sip:service@10.255.255.254 SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP %d.%d.%d.%d:%d;branch=z9hG4bK%08x\r\n"
+            "From: <sip:user%d@example.net>;tag=%x\r\n"
+            "To: <sip:service@example.net>\r\n"
+            "Call-ID: %08x-nfvbench@example.net\r\n"
+            "CSeq: 1 INVITE\r\n"
+            "Max-Forwards: 70\r\n"
+            "Content-Length: 0\r\n\r\n"
+            % (tuple(src) + (sport, flow, flow, flow, call))).encode()
+    udp = struct.pack("!HHHH", sport, 5060, UDP_HLEN + len(body), 0) + body
+    csum = _l4_checksum(src, dst, 17, udp) or 0xffff
+    udp = udp[:6] + struct.pack("!H", csum) + udp[8:]
+    return (mac(2) + mac(0x1000 + flow) + b"\x08\x00"
+            + _ipv4_header(src, dst, 17, len(udp)) + udp)
+
+
+def pppoe_session_frame(size, flow):
+    """PPPoE session frame (RFC 2516, Ethernet type 0x8864) of 'size' bytes
+    (FCS included) from subscriber number 'flow' (its own MAC address and
+    session id), carrying PPP (protocol 0x0021) IPv4/UDP."""
+    inner_len = max(size - FCS_LEN - ETH_HLEN - 8, IPV4_HLEN + UDP_HLEN)
+    payload_len = inner_len - IPV4_HLEN - UDP_HLEN
+    src, dst = ipv4(flow + 1), ipv4(0xfffffe)
+    udp = struct.pack("!HHHH", 1024 + flow % 60000, 9, UDP_HLEN + payload_len,
+                      0) + bytes(payload_len)
+    ip = _ipv4_header(src, dst, 17, len(udp)) + udp
+    ppp = struct.pack("!H", 0x0021) + ip
+    pppoe = struct.pack("!BBHH", 0x11, 0x00, 1 + flow % 65534, len(ppp)) + ppp
+    return mac(2) + mac(0x2000 + flow) + b"\x88\x64" + pppoe
+
+
+def l2tp_frame(size, flow):
+    """L2TPv2 data message (RFC 2661) over UDP port 1701 of 'size' bytes
+    (FCS included): tunnel id and session id from 'flow', carrying PPP
+    (protocol 0x0021) IPv4/UDP."""
+    inner_len = max(size - FCS_LEN - ETH_HLEN - IPV4_HLEN - UDP_HLEN - 6 - 4,
+                    IPV4_HLEN + UDP_HLEN)
+    payload_len = inner_len - IPV4_HLEN - UDP_HLEN
+    in_src, in_dst = ipv4(0x800000 + flow), ipv4(0xfffffd)
+    udp = struct.pack("!HHHH", 1024 + flow % 60000, 9, UDP_HLEN + payload_len,
+                      0) + bytes(payload_len)
+    ppp = b"\xff\x03\x00\x21" + _ipv4_header(in_src, in_dst, 17, len(udp)) + udp
+    l2tp = struct.pack("!HHH", 0x0002, 1 + flow // 64 % 65534,
+                       1 + flow % 64) + ppp
+    src, dst = ipv4(flow % 256 + 1), ipv4(0xfffffe)
+    outer = struct.pack("!HHHH", 1701, 1701, UDP_HLEN + len(l2tp), 0) + l2tp
+    return (mac(2) + mac(0x3000 + flow % 256) + b"\x08\x00"
+            + _ipv4_header(src, dst, 17, len(outer)) + outer)
+
+
 IMIX = ((64, 7), (576, 4), (1500, 1))   # The simple IMIX: sizes and weights.
 
 
