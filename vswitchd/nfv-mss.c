@@ -6,11 +6,13 @@
 #include "nfv/vswitchd/nfv-mss.h"
 
 #include "ofproto/ofproto-dpif.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
+#include "unixctl.h"
 #include "util.h"
 #include "vswitch-idl.h"
 
@@ -25,10 +27,38 @@ static struct ovsdb_idl *idl;       /* Connected once active. */
 static unsigned int idl_seqno;
 static struct smap settings = SMAP_INITIALIZER(&settings);  /* In effect. */
 
+/* "ovs-appctl nfv/mss-show": the tunnel interfaces that clamp, and how. */
+static void
+mss_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                 const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    const struct smap_node **nodes = smap_sort(&settings);
+
+    for (size_t i = 0; i < smap_count(&settings); i++) {
+        const char *value = nodes[i]->value;
+
+        ds_put_format(&ds, "%s: clamp_mss %s%s\n", nodes[i]->key, value,
+                      strcmp(value, "auto") ? "" : " (underlay MTU minus "
+                      "the tunnel's headers)");
+    }
+    if (!ds.length) {
+        ds_put_cstr(&ds, "no tunnel interface clamps "
+                    "(Interface other_config:" MSS_OTHER_CONFIG_KEY ")\n");
+    }
+    ds_put_cstr(&ds, "counters: ovs-appctl coverage/read-counter mss_clamped"
+                " (mss_bad_tcp_option, mss_bad_tcp_header)\n");
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    free(nodes);
+    ds_destroy(&ds);
+}
+
 static void
 mss_module_init(const char *remote)
 {
     db_remote = xstrdup(remote);
+    unixctl_command_register("nfv/mss-show", "", 0, 0, mss_unixctl_show,
+                             NULL);
 }
 
 /* Reads every Interface's other_config:nfv-clamp-mss and, if the set of
