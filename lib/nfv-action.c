@@ -18,11 +18,13 @@
 #include "util.h"
 
 #include "nfv/lib/nfv-mss.h"
+#include "nfv/nsod/nsod.h"
 
 /* Every NFV action class, indexed by kind.  A kind is never reused: it is
  * part of the OpenFlow encoding. */
 static const struct nfv_action_class *const classes[NFV_N_ACTION_KINDS] = {
     [NFV_ACTION_CLAMP_MSS] = &mss_clamp_class,
+    [NFV_ACTION_NSOD] = &nsod_action_class,
 };
 
 static const struct nfv_action_class *
@@ -139,26 +141,35 @@ nfv_action_format(const struct ofpact_nfv *nfv, struct ds *s)
     }
 }
 
-/* Checks 'nfv' in a flow that matches 'match'.  NFV actions are valid in
- * any flow: their arguments were checked when parsed or decoded, and the
- * translation looks at the packet's own headers.  Returns 0. */
+/* Checks 'nfv' in a flow that matches 'match', at flow-mod time: the
+ * arguments were checked when parsed or decoded; here the class may check
+ * them against the running switch (nsod: the service exists).  Returns 0
+ * or an OpenFlow error (OFPERR_OFPBAC_BAD_ARGUMENT). */
 enum ofperr
-nfv_action_check(const struct ofpact_nfv *nfv OVS_UNUSED,
+nfv_action_check(const struct ofpact_nfv *nfv,
                  const struct match *match OVS_UNUSED)
 {
-    return 0;
+    const struct nfv_action_class *class = class_by_kind(nfv->kind);
+
+    return (class && class->check
+            ? class->check(nfv->data, nfv->length)
+            : 0);
 }
 
 /* Translates 'nfv' for a packet of 'flow': appends its datapath actions to
  * 'odp_actions' and un-wildcards in 'wc' what the translation read. */
 void
 nfv_action_xlate(const struct ofpact_nfv *nfv, const struct flow *flow,
-                 struct flow_wildcards *wc, struct ofpbuf *odp_actions)
+                 struct flow_wildcards *wc, struct ofpbuf *odp_actions,
+                 void (*branch_fn)(void *aux, const struct ofpact *,
+                                   size_t ofpacts_len),
+                 void *branch_aux)
 {
     const struct nfv_action_class *class = class_by_kind(nfv->kind);
+    const struct nfv_xlate_branch branch = { branch_fn, branch_aux };
 
     if (class) {
-        class->xlate(nfv->data, nfv->length, flow, wc, odp_actions);
+        class->xlate(nfv->data, nfv->length, flow, wc, odp_actions, &branch);
     }
 }
 
@@ -179,6 +190,26 @@ nfv_odp_put(struct ofpbuf *odp_actions, enum nfv_action_kind kind,
 {
     size_t ofs = nl_msg_start_nested(odp_actions, OVS_ACTION_ATTR_NFV);
     nl_msg_put_unspec(odp_actions, kind, args, len);
+    nl_msg_end_nested(odp_actions, ofs);
+}
+
+/* Starts an OVS_ACTION_ATTR_NFV action of 'kind' whose payload the caller
+ * then appends (e.g. nested attributes) to 'odp_actions'.  Returns the
+ * offset to give nfv_odp_end() with '*inner_ofs'. */
+size_t
+nfv_odp_start(struct ofpbuf *odp_actions, enum nfv_action_kind kind,
+              size_t *inner_ofs)
+{
+    size_t ofs = nl_msg_start_nested(odp_actions, OVS_ACTION_ATTR_NFV);
+    *inner_ofs = nl_msg_start_nested(odp_actions, kind);
+    return ofs;
+}
+
+/* Ends the action nfv_odp_start() started. */
+void
+nfv_odp_end(struct ofpbuf *odp_actions, size_t ofs, size_t inner_ofs)
+{
+    nl_msg_end_nested(odp_actions, inner_ofs);
     nl_msg_end_nested(odp_actions, ofs);
 }
 
@@ -262,16 +293,20 @@ nfv_odp_parse(const char *s, struct ofpbuf *odp_actions)
 }
 
 /* Executes datapath action 'a' (OVS_ACTION_ATTR_NFV) on every packet of
- * 'batch', in place.  'a' comes from translation or from nfv_odp_parse(),
- * so it is well formed; a malformed one is ignored. */
-void
-nfv_odp_execute(struct dp_packet_batch *batch, const struct nlattr *a)
+ * 'batch', called by odp_execute_actions() with its 'dp', 'steal' (true if
+ * this is the last action and the packets may be taken) and
+ * 'dp_execute_action'.  Returns true if the action took the packets (the
+ * batch is then empty), false if they go on to the next action.  'a' comes
+ * from translation or from nfv_odp_parse(), so it is well formed; a
+ * malformed one is ignored. */
+bool
+nfv_odp_execute(void *dp, struct dp_packet_batch *batch, bool steal,
+                const struct nlattr *a, odp_execute_cb dp_execute_action)
 {
     const struct nlattr *inner = odp_inner(a);
 
-    if (inner) {
-        class_by_kind(nl_attr_type(inner))->execute(batch,
-                                                    nl_attr_get(inner),
-                                                    nl_attr_get_size(inner));
-    }
+    return (inner
+            && class_by_kind(nl_attr_type(inner))->execute(
+                dp, batch, steal, nl_attr_get(inner),
+                nl_attr_get_size(inner), dp_execute_action));
 }

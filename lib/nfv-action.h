@@ -33,8 +33,10 @@
  * OpenFlow or checked against a flow; translation and the per-packet
  * functions trust them. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "odp-execute.h"
 #include "openvswitch/ofp-errors.h"
 
 struct dp_packet_batch;
@@ -43,13 +45,25 @@ struct flow;
 struct flow_wildcards;
 struct match;
 struct nlattr;
+struct ofpact;
 struct ofpact_nfv;
 struct ofpbuf;
+
+/* Translation of OpenFlow actions nested in an NFV action (ofproto-dpif-xlate
+ * supplies it): fn(aux, ofpacts, ofpacts_len) appends to the datapath
+ * actions being built the translation of 'ofpacts' (a sequence of struct
+ * ofpact, 'ofpacts_len' bytes) as if they followed in the rule, and leaves
+ * the flow as it was before. */
+struct nfv_xlate_branch {
+    void (*fn)(void *aux, const struct ofpact *ofpacts, size_t ofpacts_len);
+    void *aux;
+};
 
 #define NFV_NXAST_SUBTYPE 20038         /* 0x4e46, "NF". */
 
 enum nfv_action_kind {
     NFV_ACTION_CLAMP_MSS = 1,           /* nfv/lib/nfv-mss.c. */
+    NFV_ACTION_NSOD = 2,                /* nfv/nsod/nsod-action.c. */
     NFV_N_ACTION_KINDS
 };
 
@@ -66,18 +80,31 @@ struct nfv_action_class {
      * OpenFlow error (OFPERR_OFPBAC_BAD_LEN, OFPERR_OFPBAC_BAD_ARGUMENT). */
     enum ofperr (*decode)(const void *args, size_t len);
 
+    /* Checks arguments against the running switch at flow-mod time (e.g.
+     * that a named service exists).  May be NULL.  Returns 0 or an
+     * OpenFlow error. */
+    enum ofperr (*check)(const void *args, size_t len);
+
     /* Appends the action as ovs-ofctl writes it, e.g. "clamp_mss(1360)". */
     void (*format)(const void *args, size_t len, struct ds *);
 
     /* Translates the action for a packet of 'flow' into datapath actions
      * appended to 'odp_actions' (possibly none), un-wildcarding in 'wc'
-     * every field the decision read. */
+     * every field the decision read.  'branch' translates OpenFlow actions
+     * that the datapath action runs on its own copy of the packet. */
     void (*xlate)(const void *args, size_t len, const struct flow *flow,
-                  struct flow_wildcards *wc, struct ofpbuf *odp_actions);
+                  struct flow_wildcards *wc, struct ofpbuf *odp_actions,
+                  const struct nfv_xlate_branch *branch);
 
     /* The datapath action: 'args' are the bytes the class's xlate() put in
-     * the nested attribute.  Runs per packet batch in the PMD threads. */
-    void (*execute)(struct dp_packet_batch *, const void *args, size_t len);
+     * the nested attribute.  Runs per packet batch in the PMD threads.
+     * 'dp' and 'dp_execute_action' are odp_execute_actions()'s, for
+     * running nested datapath actions.  If 'steal' is true the action may
+     * take the packets; it returns true if it did (then the batch is
+     * empty and the datapath actions end here), false otherwise. */
+    bool (*execute)(void *dp, struct dp_packet_batch *, bool steal,
+                    const void *args, size_t len,
+                    odp_execute_cb dp_execute_action);
 
     /* Parses the datapath action's nested payload from 'arg' as written by
      * format() (dpctl and tests), appending it to 'args'.  Returns NULL or
@@ -101,7 +128,10 @@ enum ofperr nfv_action_check(const struct ofpact_nfv *, const struct match *);
 
 /* Translation (called by ofproto/ofproto-dpif-xlate.c). */
 void nfv_action_xlate(const struct ofpact_nfv *, const struct flow *,
-                      struct flow_wildcards *, struct ofpbuf *odp_actions);
+                      struct flow_wildcards *, struct ofpbuf *odp_actions,
+                      void (*branch_fn)(void *aux, const struct ofpact *,
+                                        size_t ofpacts_len),
+                      void *branch_aux);
 
 /* Translation of output to a userspace tunnel interface (called by
  * native_tunnel_output() in ofproto/ofproto-dpif-xlate.c): appends to
@@ -121,6 +151,10 @@ void nfv_odp_put(struct ofpbuf *odp_actions, enum nfv_action_kind,
                  const void *args, size_t len);
 void nfv_odp_format(const struct nlattr *, struct ds *);
 int nfv_odp_parse(const char *s, struct ofpbuf *odp_actions);
-void nfv_odp_execute(struct dp_packet_batch *, const struct nlattr *);
+size_t nfv_odp_start(struct ofpbuf *odp_actions, enum nfv_action_kind,
+                     size_t *inner_ofs);
+void nfv_odp_end(struct ofpbuf *odp_actions, size_t ofs, size_t inner_ofs);
+bool nfv_odp_execute(void *dp, struct dp_packet_batch *, bool steal,
+                     const struct nlattr *, odp_execute_cb);
 
 #endif /* nfv-action.h */

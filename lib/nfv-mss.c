@@ -170,7 +170,8 @@ mss_odp_format(const void *args, size_t len, struct ds *s)
  * then matches the protocol and the SYN bit. */
 static void
 mss_xlate(const void *args, size_t len, const struct flow *flow,
-          struct flow_wildcards *wc, struct ofpbuf *odp_actions)
+          struct flow_wildcards *wc, struct ofpbuf *odp_actions,
+          const struct nfv_xlate_branch *branch OVS_UNUSED)
 {
     if (is_tcp(flow, wc)) {
         wc->masks.tcp_flags |= htons(TCP_SYN);
@@ -180,9 +181,10 @@ mss_xlate(const void *args, size_t len, const struct flow *flow,
     }
 }
 
-static void
-mss_execute(struct dp_packet_batch *batch, const void *args,
-            size_t len OVS_UNUSED)
+static bool
+mss_execute(void *dp OVS_UNUSED, struct dp_packet_batch *batch,
+            bool steal OVS_UNUSED, const void *args, size_t len OVS_UNUSED,
+            odp_execute_cb dp_execute_action OVS_UNUSED)
 {
     uint16_t mss = mss_get(args);
     struct dp_packet *packet;
@@ -190,6 +192,7 @@ mss_execute(struct dp_packet_batch *batch, const void *args,
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
         mss_clamp_packet(packet, mss);
     }
+    return false;
 }
 
 const struct nfv_action_class mss_clamp_class = {

@@ -23,7 +23,8 @@ NFV_TESTSUITE_AT = \
 	nfv/tests/nfv-build.at \
 	nfv/tests/nfv-version.at \
 	nfv/tests/nfv-tenant.at \
-	nfv/tests/nfv-mss.at
+	nfv/tests/nfv-mss.at \
+	nfv/tests/nfv-nsod.at
 
 NFV_SYSTEM_TESTSUITE_AT = \
 	nfv/tests/nfv-upstream-macros.at \

@@ -4,6 +4,8 @@ vswitchd_ovs_vswitchd_SOURCES += \
 	nfv/vswitchd/nfv.h \
 	nfv/vswitchd/nfv-mss.c \
 	nfv/vswitchd/nfv-mss.h \
+	nfv/vswitchd/nfv-nsod.c \
+	nfv/vswitchd/nfv-nsod.h \
 	nfv/vswitchd/nfv-tenant.c \
 	nfv/vswitchd/nfv-tenant.h
 nodist_vswitchd_ovs_vswitchd_SOURCES = \

@@ -94,13 +94,8 @@ mss_module_reconfigure(void)
         smap_clone(&settings, &new);
 
         /* Datapath flows translated with the old settings must be
-         * translated again, as after any switch reconfiguration. */
-        struct shash_node *node;
-        SHASH_FOR_EACH (node, &all_dpif_backers) {
-            struct dpif_backer *backer = node->data;
-            backer->need_revalidate = REV_RECONFIGURE;
-        }
-        poll_immediate_wake();
+         * translated again. */
+        nfv_revalidate();
     }
     smap_destroy(&new);
 }

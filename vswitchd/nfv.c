@@ -18,10 +18,14 @@
 
 #include "nfv/vswitchd/nfv.h"
 #include "nfv/vswitchd/nfv-mss.h"
+#include "nfv/vswitchd/nfv-nsod.h"
 #include "nfv/vswitchd/nfv-tenant.h"
 
 #include "vswitchd/bridge.h"
 #include "dpdk.h"
+#include "ofproto/ofproto-dpif.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/util.h"
 #include "unixctl.h"
@@ -42,6 +46,7 @@
 static const struct nfv_module *const nfv_modules[] = {
     &nfv_tenant_module,
     &nfv_mss_module,
+    &nfv_nsod_module,
 };
 
 /* Calls the member function MEMBER of every module that has one, in the
@@ -135,6 +140,19 @@ bool
 nfv_is_active(void)
 {
     return bridge_is_active();
+}
+
+/* See nfv.h. */
+void
+nfv_revalidate(void)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &all_dpif_backers) {
+        struct dpif_backer *backer = node->data;
+        backer->need_revalidate = REV_RECONFIGURE;
+    }
+    poll_immediate_wake();
 }
 
 /* Destroys every module, in reverse order.  Called once before

@@ -53,4 +53,9 @@ void nfv_exit(void);
  * switch to the active one (see bridge_run()). */
 bool nfv_is_active(void);
 
+/* Makes every datapath flow be translated again soon, as after any switch
+ * reconfiguration: for a module whose settings change what translation
+ * produces. */
+void nfv_revalidate(void);
+
 #endif /* nfv.h */

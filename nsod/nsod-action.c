@@ -1,0 +1,315 @@
+/* Copyright (c) 2026 Open vSwitch NFV developers.
+ * SPDX-License-Identifier: Apache-2.0 */
+
+/* The nsod(service=NAME) action.
+ *
+ * OpenFlow: the NXAST_NFV extension action of kind NFV_ACTION_NSOD whose
+ * arguments are the service name (1 to 64 bytes of [A-Za-z0-9_.-], no
+ * terminator).  A flow-mod naming a service that ovs-vswitchd does not
+ * have fails with OFPBAC_BAD_ARGUMENT.
+ *
+ * Datapath: translation writes one OVS_ACTION_ATTR_NFV action nesting
+ *
+ *     NSOD_ODP_SERVICE   u32: the service's id in this ovs-vswitchd
+ *     NSOD_ODP_BRANCH    one per backend that may receive packets:
+ *         NSOD_ODP_BACKEND   u32: the backend's id in the service
+ *         NSOD_ODP_ACTIONS   nested datapath actions: the backend's
+ *                            rewrite and output, translated from OpenFlow
+ *
+ * and per packet the userspace datapath picks the backend (nsod_pick())
+ * and runs that branch's actions.  The megaflow does not depend on the
+ * session, so new sessions cause no upcall. */
+
+#include <config.h>
+
+#include <ctype.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "dp-packet.h"
+#include "netlink.h"
+#include "nfv/lib/nfv-action.h"
+#include "nfv/nsod/nsod.h"
+#include "odp-execute.h"
+#include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(nsod_action);
+
+COVERAGE_DEFINE(nsod_xlate_unknown_service);
+COVERAGE_DEFINE(nsod_drop_no_backend);
+
+enum {
+    NSOD_ODP_UNSPEC,
+    NSOD_ODP_SERVICE,
+    NSOD_ODP_BRANCH,
+};
+
+enum {
+    NSOD_ODP_BRANCH_UNSPEC,
+    NSOD_ODP_BACKEND,
+    NSOD_ODP_ACTIONS,
+};
+
+static bool
+valid_name(const char *name, size_t len)
+{
+    if (!len || len > NSOD_NAME_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = name[i];
+        if (!isalnum(c) && c != '_' && c != '-' && c != '.') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* "service=NAME" or "NAME". */
+static char *
+nsod_parse(const char *arg, struct ofpbuf *args)
+{
+    const char *name = arg;
+
+    if (!strncmp(arg, "service=", 8)) {
+        name = arg + 8;
+    } else if (strchr(arg, '=')) {
+        return xasprintf("nsod: unknown argument \"%s\" (expected "
+                         "service=NAME)", arg);
+    }
+    if (!valid_name(name, strlen(name))) {
+        return xasprintf("nsod: service name \"%s\" must be 1 to %d "
+                         "letters, digits, '_', '-' or '.'", name,
+                         NSOD_NAME_MAX);
+    }
+    ofpbuf_put(args, name, strlen(name));
+    return NULL;
+}
+
+static enum ofperr
+nsod_decode(const void *args, size_t len)
+{
+    return valid_name(args, len) ? 0 : OFPERR_OFPBAC_BAD_ARGUMENT;
+}
+
+static void
+nsod_format(const void *args, size_t len, struct ds *s)
+{
+    ds_put_format(s, "nsod(service=%.*s)", (int) len, (const char *) args);
+}
+
+static enum ofperr
+nsod_check(const void *args, size_t len)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+    if (nsod_checks_enabled() && !nsod_service_find(args, len)) {
+        VLOG_WARN_RL(&rl, "flow refused: nsod(service=%.*s) names no NSOD "
+                     "service (NSOD_Service table)", (int) len,
+                     (const char *) args);
+        return OFPERR_OFPBAC_BAD_ARGUMENT;
+    }
+    return 0;
+}
+
+static void
+nsod_xlate(const void *args, size_t len, const struct flow *flow OVS_UNUSED,
+           struct flow_wildcards *wc OVS_UNUSED, struct ofpbuf *odp_actions,
+           const struct nfv_xlate_branch *branch)
+{
+    struct nsod_service *svc = nsod_service_find(args, len);
+    if (!svc) {
+        /* Removed since the flow was added: the packets are dropped. */
+        COVERAGE_INC(nsod_xlate_unknown_service);
+        return;
+    }
+
+    struct nsod_branch_config backends[NSOD_MAX_BACKENDS];
+    size_t n = nsod_service_branches(svc, backends, ARRAY_SIZE(backends));
+    size_t inner_ofs;
+    size_t ofs = nfv_odp_start(odp_actions, NFV_ACTION_NSOD, &inner_ofs);
+    nl_msg_put_u32(odp_actions, NSOD_ODP_SERVICE, nsod_service_id(svc));
+
+    uint64_t stub[256 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    for (size_t i = 0; i < n; i++) {
+        const struct nsod_branch_config *bc = &backends[i];
+
+        ofpbuf_clear(&ofpacts);
+        if (bc->vlan >= 0) {
+            struct ofpact_vlan_vid *vid = ofpact_put_SET_VLAN_VID(&ofpacts);
+            vid->vlan_vid = bc->vlan;
+            vid->push_vlan_if_needed = true;
+        }
+        if (bc->has_mac) {
+            ofpact_put_SET_ETH_DST(&ofpacts)->mac = bc->mac;
+        }
+        ofpact_put_OUTPUT(&ofpacts)->port = bc->ofport;
+
+        size_t branch_ofs = nl_msg_start_nested(odp_actions,
+                                                NSOD_ODP_BRANCH);
+        nl_msg_put_u32(odp_actions, NSOD_ODP_BACKEND, bc->id);
+        size_t actions_ofs = nl_msg_start_nested(odp_actions,
+                                                 NSOD_ODP_ACTIONS);
+        branch->fn(branch->aux, ofpacts.data, ofpacts.size);
+        nl_msg_end_nested(odp_actions, actions_ofs);
+        nl_msg_end_nested(odp_actions, branch_ofs);
+    }
+    ofpbuf_uninit(&ofpacts);
+    nfv_odp_end(odp_actions, ofs, inner_ofs);
+}
+
+struct nsod_odp_branch {
+    uint32_t backend;
+    const struct nlattr *actions;
+    struct dp_packet_batch batch;
+    size_t bytes;
+};
+
+/* Per packet batch: picks each packet's backend and runs the backends'
+ * branches on their packets (copies of them unless 'steal'). */
+static bool
+nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
+             const void *args, size_t len, odp_execute_cb dp_execute_action)
+{
+    struct nsod_odp_branch branches[NSOD_MAX_BACKENDS];
+    struct nsod_service *svc = NULL;
+    size_t n_branches = 0;
+    const struct nlattr *a;
+    size_t left;
+
+    NL_ATTR_FOR_EACH (a, left, args, len) {
+        if (nl_attr_type(a) == NSOD_ODP_SERVICE) {
+            svc = nsod_service_find_by_id(nl_attr_get_u32(a));
+        } else if (nl_attr_type(a) == NSOD_ODP_BRANCH
+                   && n_branches < ARRAY_SIZE(branches)) {
+            struct nsod_odp_branch *b = &branches[n_branches++];
+            const struct nlattr *ba;
+            size_t bleft;
+
+            b->backend = NSOD_NO_BACKEND;
+            b->actions = NULL;
+            NL_NESTED_FOR_EACH (ba, bleft, a) {
+                if (nl_attr_type(ba) == NSOD_ODP_BACKEND) {
+                    b->backend = nl_attr_get_u32(ba);
+                } else if (nl_attr_type(ba) == NSOD_ODP_ACTIONS) {
+                    b->actions = ba;
+                }
+            }
+            dp_packet_batch_init(&b->batch);
+            b->bytes = 0;
+        }
+    }
+
+    long long int now = time_msec();
+    struct dp_packet *packet;
+    size_t n_dropped = 0;
+    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+        uint32_t id = (svc
+                       ? nsod_pick(svc, dp_packet_data(packet),
+                                   dp_packet_size(packet), now)
+                       : NSOD_NO_BACKEND);
+        struct nsod_odp_branch *b = NULL;
+
+        for (size_t j = 0; j < n_branches; j++) {
+            if (branches[j].backend == id) {
+                b = &branches[j];
+                break;
+            }
+        }
+        if (!b || !b->actions) {
+            n_dropped++;
+            if (steal) {
+                dp_packet_delete(packet);
+            }
+            continue;
+        }
+        b->bytes += dp_packet_size(packet);
+        dp_packet_batch_add(&b->batch,
+                            steal ? packet : dp_packet_clone(packet));
+    }
+    if (n_dropped) {
+        COVERAGE_ADD(nsod_drop_no_backend, n_dropped);
+    }
+
+    for (size_t j = 0; j < n_branches; j++) {
+        struct nsod_odp_branch *b = &branches[j];
+        size_t n = dp_packet_batch_size(&b->batch);
+
+        if (n) {
+            nsod_account(svc, b->backend, n, b->bytes);
+            odp_execute_actions(dp, &b->batch, true, nl_attr_get(b->actions),
+                                nl_attr_get_size(b->actions),
+                                dp_execute_action);
+        }
+    }
+
+    if (steal) {
+        dp_packet_batch_init(batch);
+        return true;
+    }
+    return false;
+}
+
+static char *
+nsod_odp_parse(const char *arg OVS_UNUSED, struct ofpbuf *args OVS_UNUSED)
+{
+    return xstrdup("nsod: the datapath action is made by translation only");
+}
+
+static void
+nsod_odp_format(const void *args, size_t len, struct ds *ds)
+{
+    const struct nlattr *a;
+    size_t left;
+    bool first = true;
+
+    NL_ATTR_FOR_EACH (a, left, args, len) {
+        if (!first) {
+            ds_put_char(ds, ',');
+        }
+        first = false;
+        if (nl_attr_type(a) == NSOD_ODP_SERVICE
+            && nl_attr_get_size(a) == sizeof(uint32_t)) {
+            ds_put_format(ds, "service=%"PRIu32, nl_attr_get_u32(a));
+        } else if (nl_attr_type(a) == NSOD_ODP_BRANCH) {
+            const struct nlattr *ba;
+            size_t bleft;
+
+            ds_put_cstr(ds, "backend(");
+            NL_NESTED_FOR_EACH (ba, bleft, a) {
+                if (nl_attr_type(ba) == NSOD_ODP_BACKEND
+                    && nl_attr_get_size(ba) == sizeof(uint32_t)) {
+                    ds_put_format(ds, "id=%"PRIu32",", nl_attr_get_u32(ba));
+                } else if (nl_attr_type(ba) == NSOD_ODP_ACTIONS) {
+                    ds_put_cstr(ds, "actions(");
+                    format_odp_actions(ds, nl_attr_get(ba),
+                                       nl_attr_get_size(ba), NULL);
+                    ds_put_char(ds, ')');
+                }
+            }
+            ds_put_char(ds, ')');
+        } else {
+            ds_put_format(ds, "<unknown %"PRIu16">", nl_attr_type(a));
+        }
+    }
+}
+
+const struct nfv_action_class nsod_action_class = {
+    .name = "nsod",
+    .kind = NFV_ACTION_NSOD,
+    .parse = nsod_parse,
+    .decode = nsod_decode,
+    .format = nsod_format,
+    .check = nsod_check,
+    .xlate = nsod_xlate,
+    .execute = nsod_execute,
+    .odp_parse = nsod_odp_parse,
+    .odp_format = nsod_odp_format,
+};

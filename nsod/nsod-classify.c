@@ -1,0 +1,951 @@
+/* Copyright (c) 2026 Open vSwitch NFV developers.
+ * SPDX-License-Identifier: Apache-2.0 */
+
+#include <config.h>
+
+#include "nfv/nsod/nsod-classify.h"
+
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "packets.h"
+#include "util.h"
+
+/* Every reader below takes the frame as 'p' (its first byte) and 'len' (its
+ * size in bytes) and checks an offset against 'len' before it reads: no
+ * byte outside p[0, len) is ever read, whatever the length fields in the
+ * frame say.  Multi-byte fields are read byte by byte in network order, so
+ * nothing depends on alignment or host byte order. */
+
+/* Ethertypes that are not in packets.h. */
+#define NSOD_ETH_TYPE_PPPOE_DISC 0x8863   /* RFC 2516 PPPoE discovery. */
+#define NSOD_ETH_TYPE_PPPOE_SESS 0x8864   /* RFC 2516 PPPoE session. */
+
+/* IP protocol numbers. */
+#define NSOD_IPPROTO_HOPOPTS 0
+#define NSOD_IPPROTO_ICMP 1
+#define NSOD_IPPROTO_TCP 6
+#define NSOD_IPPROTO_UDP 17
+#define NSOD_IPPROTO_ROUTING 43
+#define NSOD_IPPROTO_FRAGMENT 44
+#define NSOD_IPPROTO_ICMPV6 58
+#define NSOD_IPPROTO_DSTOPTS 60
+#define NSOD_IPPROTO_L2TP 115
+#define NSOD_IPPROTO_SCTP 132
+
+/* The most IPv6 extension headers skipped before giving up. */
+#define NSOD_MAX_IPV6_EXT 8
+
+/* The most VLAN tags (802.1Q or 802.1ad) skipped. */
+#define NSOD_MAX_VLANS 2
+
+#define NSOD_L2TP_PORT 1701
+#define NSOD_SIP_PORT 5060
+
+/* Layout of the key data of each key type (all fields in network order):
+ *
+ *   NSOD_KEY_L2:      Ethernet source (6), Ethernet destination (6).
+ *   NSOD_KEY_5TUPLE:  IP source, IP destination (4 bytes each for IPv4,
+ *                     16 for IPv6), IP protocol (1), source port (2),
+ *                     destination port (2): 13 bytes for IPv4, 37 for IPv6,
+ *                     so the key length tells the family.
+ *   NSOD_KEY_VLAN:    VLAN id (2).
+ *   NSOD_KEY_PPPOE:   the client's Ethernet address (6).
+ *   NSOD_KEY_L2TP:    L2TP version (1, 2 or 3), kind (1, one of enum
+ *                     nsod_l2tp_kind), then for version 2 the tunnel id (2)
+ *                     and session id (2), for version 3 the session id or
+ *                     the control connection id (4): always 6 bytes.
+ *   NSOD_KEY_SIP:     a 16-byte digest of the Call-ID (see sip_digest()). */
+#define NSOD_5TUPLE_LEN4 13
+#define NSOD_5TUPLE_LEN6 37
+#define NSOD_L2TP_LEN 6
+#define NSOD_SIP_LEN 16
+
+enum nsod_l2tp_kind {
+    NSOD_L2TP_SESSION = 0,      /* v2 tunnel and session, v3 session. */
+    NSOD_L2TP_CONTROL = 1,      /* v3 control connection. */
+};
+
+/* What parse_frame() found in a frame.  Offsets are from the frame's
+ * start; every "end" is at most the frame's length. */
+struct nsod_parse {
+    const uint8_t *p;           /* The frame. */
+    size_t len;                 /* The frame's length in bytes. */
+
+    /* Layer 2. */
+    bool eth;                   /* Long enough for an Ethernet header? */
+    int n_vlans;                /* VLAN tags skipped, 0 to NSOD_MAX_VLANS. */
+    uint16_t outer_vid;         /* The outer tag's VLAN id, if n_vlans. */
+    uint16_t eth_type;          /* The ethertype after the VLAN tags. */
+    size_t l3;                  /* Offset of the L3 header. */
+
+    /* Layer 3: 'ip' says whether the rest is valid. */
+    bool ip;                    /* A valid IPv4 or IPv6 header? */
+    bool ipv6;                  /* IPv6 (else IPv4)? */
+    size_t src, dst;            /* Offsets of the IP addresses. */
+    uint8_t proto;              /* Upper-layer protocol. */
+    bool later_fragment;        /* A fragment other than the first? */
+    bool l4_truncated;          /* Could not reach or read the L4 ports? */
+
+    /* Layer 4: valid only if 'ip' and not 'later_fragment'. */
+    size_t l4;                  /* Offset of the L4 header. */
+    size_t l4_end;              /* End of the IP payload in the frame. */
+    uint16_t sport, dport;      /* TCP, UDP or SCTP ports, else 0. */
+};
+
+static uint16_t
+rd16(const uint8_t *p)
+{
+    return (p[0] << 8) | p[1];
+}
+
+static uint32_t
+rd32(const uint8_t *p)
+{
+    return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16)
+           | ((uint32_t) p[2] << 8) | p[3];
+}
+
+static void
+wr16(uint8_t *p, uint16_t x)
+{
+    p[0] = x >> 8;
+    p[1] = x;
+}
+
+static void
+wr32(uint8_t *p, uint32_t x)
+{
+    p[0] = x >> 24;
+    p[1] = x >> 16;
+    p[2] = x >> 8;
+    p[3] = x;
+}
+
+static bool
+has_ports(uint8_t proto)
+{
+    return (proto == NSOD_IPPROTO_TCP || proto == NSOD_IPPROTO_UDP
+            || proto == NSOD_IPPROTO_SCTP);
+}
+
+/* Parses the IPv4 header at offset 'pp->l3' (RFC 791 section 3.1).  A header
+ * is valid if its 20 fixed bytes are in the frame, its version is 4, its
+ * IHL is at least 5 and all of it (options included) is in the frame, and
+ * its total length covers the header.  The IP payload then ends at the
+ * total length or at the frame's end, whichever comes first (this drops
+ * Ethernet padding). */
+static void
+parse_ipv4(struct nsod_parse *pp)
+{
+    const uint8_t *ip = pp->p + pp->l3;
+    size_t avail = pp->len - pp->l3;
+
+    if (avail < 20 || ip[0] >> 4 != 4) {
+        return;
+    }
+    size_t ihl = (ip[0] & 0x0f) * 4;
+    size_t tot_len = rd16(ip + 2);
+    if (ihl < 20 || ihl > avail || tot_len < ihl) {
+        return;
+    }
+
+    pp->ip = true;
+    pp->ipv6 = false;
+    pp->src = pp->l3 + 12;
+    pp->dst = pp->l3 + 16;
+    pp->proto = ip[9];
+    pp->later_fragment = (rd16(ip + 6) & 0x1fff) != 0;
+    pp->l4 = pp->l3 + ihl;
+    pp->l4_end = pp->l3 + MIN(tot_len, avail);
+}
+
+/* Parses the IPv6 header at offset 'pp->l3' (RFC 8200 section 3) and skips
+ * the extension headers NSOD knows (RFC 8200 section 4): hop-by-hop options
+ * (4.3), routing (4.4) and destination options (4.6), whose length is
+ * (Hdr Ext Len + 1) * 8 bytes, and fragment (4.5), 8 bytes.  At most
+ * NSOD_MAX_IPV6_EXT of them are skipped.  A non-first fragment stops the
+ * walk, with its Next Header as the protocol.  If an extension header is
+ * cut off by the frame's or the payload's end, or there are too many, the
+ * walk stops there: the protocol is that header's type and 'l4_truncated'
+ * is set.  A payload length of 0 (a jumbogram) extends to the frame's
+ * end. */
+static void
+parse_ipv6(struct nsod_parse *pp)
+{
+    const uint8_t *ip = pp->p + pp->l3;
+    size_t avail = pp->len - pp->l3;
+
+    if (avail < 40 || ip[0] >> 4 != 6) {
+        return;
+    }
+    size_t plen = rd16(ip + 4);
+
+    pp->ip = true;
+    pp->ipv6 = true;
+    pp->src = pp->l3 + 8;
+    pp->dst = pp->l3 + 24;
+    pp->l4_end = plen ? pp->l3 + MIN(40 + plen, avail) : pp->len;
+
+    uint8_t next = ip[6];
+    size_t ofs = pp->l3 + 40;
+    for (int i = 0; ; i++) {
+        if (next != NSOD_IPPROTO_HOPOPTS && next != NSOD_IPPROTO_ROUTING
+            && next != NSOD_IPPROTO_DSTOPTS
+            && next != NSOD_IPPROTO_FRAGMENT) {
+            break;
+        }
+        if (i >= NSOD_MAX_IPV6_EXT || pp->l4_end - ofs < 8) {
+            pp->l4_truncated = true;
+            break;
+        }
+
+        const uint8_t *ext = pp->p + ofs;
+        size_t ext_len = (next == NSOD_IPPROTO_FRAGMENT
+                          ? 8 : (ext[1] + 1) * 8);
+        if (pp->l4_end - ofs < ext_len) {
+            pp->l4_truncated = true;
+            break;
+        }
+        if (next == NSOD_IPPROTO_FRAGMENT && (rd16(ext + 2) & 0xfff8)) {
+            pp->later_fragment = true;
+        }
+        next = ext[0];
+        ofs += ext_len;
+        if (pp->later_fragment) {
+            break;
+        }
+    }
+    pp->proto = next;
+    pp->l4 = ofs;
+}
+
+/* Parses the 'len'-byte frame at 'p' into '*pp': the Ethernet header, up to
+ * NSOD_MAX_VLANS 802.1Q (0x8100) or 802.1ad (0x88a8) tags, then an IPv4 or
+ * IPv6 header and the first 4 bytes of a TCP, UDP or SCTP header (the
+ * ports, in the same place for all three). */
+static void
+parse_frame(const void *p, size_t len, struct nsod_parse *pp)
+{
+    memset(pp, 0, sizeof *pp);
+    pp->p = p;
+    pp->len = len;
+    if (len < ETH_HEADER_LEN) {
+        return;
+    }
+    pp->eth = true;
+    pp->eth_type = rd16(pp->p + 12);
+    pp->l3 = ETH_HEADER_LEN;
+    while ((pp->eth_type == ETH_TYPE_VLAN_8021Q
+            || pp->eth_type == ETH_TYPE_VLAN_8021AD)
+           && pp->n_vlans < NSOD_MAX_VLANS) {
+        if (len - pp->l3 < 4) {
+            /* A cut-off tag: the frame is not IP. */
+            return;
+        }
+        if (!pp->n_vlans) {
+            pp->outer_vid = rd16(pp->p + pp->l3) & 0x0fff;
+        }
+        pp->n_vlans++;
+        pp->eth_type = rd16(pp->p + pp->l3 + 2);
+        pp->l3 += 4;
+    }
+
+    if (pp->eth_type == ETH_TYPE_IP) {
+        parse_ipv4(pp);
+    } else if (pp->eth_type == ETH_TYPE_IPV6) {
+        parse_ipv6(pp);
+    }
+    if (!pp->ip || pp->later_fragment || pp->l4_truncated
+        || !has_ports(pp->proto)) {
+        return;
+    }
+    if (pp->l4 > pp->l4_end || pp->l4_end - pp->l4 < 4) {
+        pp->l4_truncated = true;
+        return;
+    }
+    pp->sport = rd16(pp->p + pp->l4);
+    pp->dport = rd16(pp->p + pp->l4 + 2);
+}
+
+/* Stores the hash of 'key''s type, length and data in key->hash.  Bytes of
+ * 'data' past 'len' are zero, so hashing only the used part is enough. */
+static void
+key_finish(struct nsod_key *key)
+{
+    key->hash = 0;
+    key->hash = hash_bytes(key, offsetof(struct nsod_key, data) + key->len,
+                           0);
+}
+
+/* Stores in '*key' the 5-tuple key that 'pp' gives (or its L2 or empty key
+ * for a frame that is not IP or not Ethernet).  Returns true for an IPv4
+ * or IPv6 packet whose ports, if its protocol has them, could be read;
+ * false otherwise (the key of an IP packet with cut-off ports has ports
+ * 0). */
+static bool
+key_5tuple(const struct nsod_parse *pp, struct nsod_key *key)
+{
+    memset(key, 0, sizeof *key);
+    if (!pp->eth) {
+        key->type = NSOD_KEY_NONE;
+        key_finish(key);
+        return false;
+    }
+    if (!pp->ip) {
+        key->type = NSOD_KEY_L2;
+        key->len = 2 * ETH_ADDR_LEN;
+        memcpy(key->data, pp->p + 6, ETH_ADDR_LEN);
+        memcpy(key->data + ETH_ADDR_LEN, pp->p, ETH_ADDR_LEN);
+        key_finish(key);
+        return false;
+    }
+
+    size_t alen = pp->ipv6 ? 16 : 4;
+    uint8_t *d = key->data;
+
+    key->type = NSOD_KEY_5TUPLE;
+    key->len = pp->ipv6 ? NSOD_5TUPLE_LEN6 : NSOD_5TUPLE_LEN4;
+    memcpy(d, pp->p + pp->src, alen);
+    memcpy(d + alen, pp->p + pp->dst, alen);
+    d[2 * alen] = pp->proto;
+    wr16(d + 2 * alen + 1, pp->sport);
+    wr16(d + 2 * alen + 3, pp->dport);
+    key_finish(key);
+    return !pp->l4_truncated;
+}
+
+/* NSOD_CLS_VLAN: the outer VLAN id of a frame with an 802.1Q or 802.1ad
+ * tag (IEEE 802.1Q section 9.6).  VLAN id 0 only carries a priority
+ * ("priority-tagged" frames belong to no VLAN), so it falls back like an
+ * untagged frame. */
+static bool
+classify_vlan(const struct nsod_parse *pp, struct nsod_key *key)
+{
+    if (!pp->n_vlans || !pp->outer_vid) {
+        return false;
+    }
+    memset(key, 0, sizeof *key);
+    key->type = NSOD_KEY_VLAN;
+    key->len = 2;
+    wr16(key->data, pp->outer_vid);
+    key_finish(key);
+    return true;
+}
+
+/* NSOD_CLS_PPPOE: the client's MAC of a PPPoE frame (RFC 2516 sections 4
+ * and 5).  The 6-byte PPPoE header must be in the frame with version 1 and
+ * type 1, and its Length (of the payload after the header) must fit in the
+ * frame.  Discovery frames (ethertype 0x8863) must carry a known code:
+ *
+ *   - PADI (0x09) and PADR (0x19) go from the client to the server: the
+ *     client is the Ethernet source.
+ *
+ *   - PADO (0x07) and PADS (0x65) go from the server (the access
+ *     concentrator) to the client: the client is the Ethernet destination.
+ *
+ *   - PADT (0xa7) may come from either side: NSOD takes the source, which
+ *     is the client's MAC for a PADT that the client sends.
+ *
+ * Session frames (0x8864, code 0) take the Ethernet source: NSOD sits on
+ * the subscriber-facing side, where session frames come from the clients.
+ * (Session frames that the server sends towards a client are keyed by the
+ * server's MAC.) */
+static bool
+classify_pppoe(const struct nsod_parse *pp, struct nsod_key *key)
+{
+    if (pp->eth_type != NSOD_ETH_TYPE_PPPOE_DISC
+        && pp->eth_type != NSOD_ETH_TYPE_PPPOE_SESS) {
+        return false;
+    }
+    size_t avail = pp->len - pp->l3;
+    const uint8_t *h = pp->p + pp->l3;
+    if (avail < 6 || h[0] != 0x11 || rd16(h + 4) > avail - 6) {
+        return false;
+    }
+
+    const uint8_t *mac;
+    uint8_t code = h[1];
+    if (pp->eth_type == NSOD_ETH_TYPE_PPPOE_SESS) {
+        if (code != 0) {
+            return false;
+        }
+        mac = pp->p + 6;
+    } else if (code == 0x09 || code == 0x19 || code == 0xa7) {
+        mac = pp->p + 6;
+    } else if (code == 0x07 || code == 0x65) {
+        mac = pp->p;
+    } else {
+        return false;
+    }
+
+    memset(key, 0, sizeof *key);
+    key->type = NSOD_KEY_PPPOE;
+    key->len = ETH_ADDR_LEN;
+    memcpy(key->data, mac, ETH_ADDR_LEN);
+    key_finish(key);
+    return true;
+}
+
+static void
+key_l2tp(struct nsod_key *key, uint8_t version, enum nsod_l2tp_kind kind,
+         uint32_t id)
+{
+    memset(key, 0, sizeof *key);
+    key->type = NSOD_KEY_L2TP;
+    key->len = NSOD_L2TP_LEN;
+    key->data[0] = version;
+    key->data[1] = kind;
+    wr32(key->data + 2, id);
+    key_finish(key);
+}
+
+/* Parses the L2TPv3 control message header at 'h', 'n' bytes (RFC 3931
+ * section 3.2.1): T and L must be 1, version 3, the Length must cover the
+ * 12-byte header and fit in 'n'.  Returns the control connection id in
+ * '*ccid' and true, or false if the header is not valid. */
+static bool
+parse_l2tpv3_control(const uint8_t *h, size_t n, uint32_t *ccid)
+{
+    if (n < 12) {
+        return false;
+    }
+    uint16_t flags = rd16(h);
+    size_t length = rd16(h + 2);
+    if ((flags & 0xc00f) != 0xc003 || length < 12 || length > n) {
+        return false;
+    }
+    *ccid = rd32(h + 4);
+    return true;
+}
+
+/* Classifies the L2TP message in the UDP payload at 'h', 'n' bytes.
+ *
+ * Version 2 (RFC 2661 section 3.1): the flags and version, then the Length
+ * if L is 1, the Tunnel ID and Session ID, then Ns and Nr if S is 1 and the
+ * Offset Size if O is 1.  Control messages (T is 1) must have L and S set
+ * and O clear.  The whole header must be in 'n' bytes, and so must the
+ * Length, which must cover the header.  The key is the tunnel id and the
+ * session id.  (Both are the receiver's ids, so the two directions of one
+ * session have different keys.)
+ *
+ * Version 3 over UDP (RFC 3931 section 4.1.2.1): a data message (T is 0)
+ * has 2 reserved bytes then the 32-bit Session ID, the key; a control
+ * message (T is 1) has the control header of section 3.2.1 and the key is
+ * its Control Connection ID. */
+static bool
+classify_l2tp_udp(const uint8_t *h, size_t n, struct nsod_key *key)
+{
+    if (n < 2) {
+        return false;
+    }
+    uint16_t flags = rd16(h);
+    uint8_t version = flags & 0x000f;
+    bool t = flags & 0x8000;
+
+    if (version == 2) {
+        bool l = flags & 0x4000;
+        bool s = flags & 0x0800;
+        bool o = flags & 0x0200;
+        if (t && (!l || !s || o)) {
+            return false;
+        }
+
+        size_t hlen = 2 + (l ? 2 : 0) + 4 + (s ? 4 : 0) + (o ? 2 : 0);
+        if (n < hlen) {
+            return false;
+        }
+        if (l) {
+            size_t length = rd16(h + 2);
+            if (length < hlen || length > n) {
+                return false;
+            }
+        }
+
+        const uint8_t *ids = h + 2 + (l ? 2 : 0);
+        key_l2tp(key, 2, NSOD_L2TP_SESSION, rd32(ids));
+        return true;
+    } else if (version == 3) {
+        uint32_t id;
+        if (t) {
+            if (!parse_l2tpv3_control(h, n, &id)) {
+                return false;
+            }
+            key_l2tp(key, 3, NSOD_L2TP_CONTROL, id);
+            return true;
+        }
+        if (n < 8) {
+            return false;
+        }
+        id = rd32(h + 4);
+        if (!id) {
+            /* Session ID 0 is reserved (RFC 3931 section 4.1.2.1). */
+            return false;
+        }
+        key_l2tp(key, 3, NSOD_L2TP_SESSION, id);
+        return true;
+    }
+    return false;
+}
+
+/* Classifies L2TPv3 directly over IP, protocol 115 (RFC 3931 section
+ * 4.1.1), in the IP payload at 'h', 'n' bytes.  A non-zero 32-bit Session
+ * ID is a data message (4.1.1.1) and is the key; a Session ID of 0 is
+ * followed by a control message header (4.1.1.2) whose Control Connection
+ * ID is the key. */
+static bool
+classify_l2tp_ip(const uint8_t *h, size_t n, struct nsod_key *key)
+{
+    if (n < 4) {
+        return false;
+    }
+    uint32_t id = rd32(h);
+    if (id) {
+        key_l2tp(key, 3, NSOD_L2TP_SESSION, id);
+        return true;
+    }
+    if (!parse_l2tpv3_control(h + 4, n - 4, &id)) {
+        return false;
+    }
+    key_l2tp(key, 3, NSOD_L2TP_CONTROL, id);
+    return true;
+}
+
+/* Returns the start of the UDP payload of the packet in 'pp' in '*ofs' and
+ * its length in '*n', and true, if the packet is UDP with a complete UDP
+ * header.  The payload ends at the UDP Length (RFC 768), which must be at
+ * least 8, or at the IP payload's end if that comes first. */
+static bool
+udp_payload(const struct nsod_parse *pp, size_t *ofs, size_t *n)
+{
+    if (!pp->ip || pp->later_fragment || pp->l4_truncated
+        || pp->proto != NSOD_IPPROTO_UDP || pp->l4_end - pp->l4 < 8) {
+        return false;
+    }
+    size_t udp_len = rd16(pp->p + pp->l4 + 4);
+    if (udp_len < 8) {
+        return false;
+    }
+    *ofs = pp->l4 + 8;
+    *n = MIN(udp_len, pp->l4_end - pp->l4) - 8;
+    return true;
+}
+
+/* NSOD_CLS_L2TP: L2TPv2 or v3 over UDP port 1701 (source or destination),
+ * or L2TPv3 over IP. */
+static bool
+classify_l2tp(const struct nsod_parse *pp, struct nsod_key *key)
+{
+    if (!pp->ip || pp->later_fragment || pp->l4_truncated) {
+        return false;
+    }
+    if (pp->proto == NSOD_IPPROTO_L2TP) {
+        return classify_l2tp_ip(pp->p + pp->l4, pp->l4_end - pp->l4, key);
+    }
+
+    size_t ofs, n;
+    if ((pp->sport == NSOD_L2TP_PORT || pp->dport == NSOD_L2TP_PORT)
+        && udp_payload(pp, &ofs, &n)) {
+        return classify_l2tp_udp(pp->p + ofs, n, key);
+    }
+    return false;
+}
+
+static uint8_t
+ascii_tolower(uint8_t c)
+{
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static bool
+is_wsp(uint8_t c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Returns true if the 'n' bytes at 's' equal the 'wn' bytes of 'word',
+ * ignoring ASCII case.  'word' must be in lower case. */
+static bool
+equal_nocase(const uint8_t *s, size_t n, const char *word, size_t wn)
+{
+    if (n != wn) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (ascii_tolower(s[i]) != (uint8_t) word[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Returns true if the SIP start line at 's', 'n' bytes without its line
+ * end, is a Status-Line (begins with "SIP/2.0 ") or a Request-Line (ends
+ * with " SIP/2.0"), RFC 3261 section 7.  The version is compared without
+ * regard to case (section 7.1). */
+static bool
+is_sip_start_line(const uint8_t *s, size_t n)
+{
+    static const char version[] = "sip/2.0";
+    size_t vn = sizeof version - 1;
+
+    if (n < vn + 2) {
+        return false;
+    }
+    return ((equal_nocase(s, vn, version, vn) && s[vn] == ' ')
+            || (equal_nocase(s + n - vn, vn, version, vn)
+                && s[n - vn - 1] == ' '));
+}
+
+/* Reduces the 'n'-byte Call-ID at 's' to 16 bytes at 'out': two 64-bit
+ * hashes, stored in network order.  The first is FNV-1a 64 (offset basis
+ * 0xcbf29ce484222325, prime 0x100000001b3); the second is an independent
+ * multiply-rotate hash with a different constant and a final avalanche.
+ * These do not depend on the host or the build (unlike hash_bytes(), which
+ * uses CRC32 instructions when present), so keys of one call are the same
+ * in every NSOD instance, and a collision of both halves between two
+ * Call-IDs is about 2**-128 likely by chance.  They are not cryptographic:
+ * a sender who controls Call-IDs can make two calls share a key, which only
+ * sends both calls to one VM. */
+static void
+sip_digest(const uint8_t *s, size_t n, uint8_t out[NSOD_SIP_LEN])
+{
+    uint64_t h1 = UINT64_C(0xcbf29ce484222325);
+    uint64_t h2 = UINT64_C(0x6a09e667f3bcc909) ^ n;
+
+    for (size_t i = 0; i < n; i++) {
+        h1 = (h1 ^ s[i]) * UINT64_C(0x100000001b3);
+        h2 = (h2 + s[i] + 1) * UINT64_C(0x9e3779b97f4a7c15);
+        h2 = (h2 << 29) | (h2 >> 35);
+    }
+    h2 ^= h2 >> 33;
+    h2 *= UINT64_C(0xff51afd7ed558ccd);
+    h2 ^= h2 >> 33;
+    h2 *= UINT64_C(0xc4ceb9fe1a85ec53);
+    h2 ^= h2 >> 33;
+
+    for (int i = 0; i < 8; i++) {
+        out[i] = h1 >> (56 - 8 * i);
+        out[8 + i] = h2 >> (56 - 8 * i);
+    }
+}
+
+/* Finds the Call-ID header in the SIP message at 's', 'n' bytes (RFC 3261
+ * sections 7.3 and 20.8).  The message must start with a SIP start line
+ * (see is_sip_start_line()).  Each header line after it is checked for the
+ * name "Call-ID" or its compact form "i", in any case, then optional
+ * spaces or tabs and a colon; the value is the rest of the line, less
+ * leading and trailing spaces and tabs.  Lines end with CRLF or a bare LF.
+ * The search stops at the empty line that ends the headers and at the
+ * end of 's'; a header line cut off by the end of 's' is not used, since
+ * its value may be incomplete.  Header lines folded over several lines are
+ * not unfolded.  Returns the value's offset in 's' in '*vofs' and its length
+ * in '*vlen' and true, or false if there is no start line or no non-empty
+ * Call-ID. */
+static bool
+sip_find_call_id(const uint8_t *s, size_t n, size_t *vofs, size_t *vlen)
+{
+    bool first = true;
+    size_t pos = 0;
+
+    while (pos < n) {
+        const uint8_t *lf = memchr(s + pos, '\n', n - pos);
+        if (!lf) {
+            return false;
+        }
+        size_t end = lf - s;        /* Offset of the LF. */
+        size_t line_end = end;      /* Offset after the line's text. */
+        if (line_end > pos && s[line_end - 1] == '\r') {
+            line_end--;
+        }
+        const uint8_t *line = s + pos;
+        size_t line_len = line_end - pos;
+
+        if (first) {
+            if (!is_sip_start_line(line, line_len)) {
+                return false;
+            }
+            first = false;
+        } else if (!line_len) {
+            /* The end of the headers. */
+            return false;
+        } else {
+            size_t i = 0;
+            while (i < line_len && line[i] != ':' && !is_wsp(line[i])) {
+                i++;
+            }
+            size_t name_len = i;
+            while (i < line_len && is_wsp(line[i])) {
+                i++;
+            }
+            if (i < line_len && line[i] == ':'
+                && (equal_nocase(line, name_len, "call-id", 7)
+                    || equal_nocase(line, name_len, "i", 1))) {
+                i++;
+                while (i < line_len && is_wsp(line[i])) {
+                    i++;
+                }
+                size_t j = line_len;
+                while (j > i && is_wsp(line[j - 1])) {
+                    j--;
+                }
+                if (j > i) {
+                    *vofs = pos + i;
+                    *vlen = j - i;
+                    return true;
+                }
+                return false;
+            }
+        }
+        pos = end + 1;
+    }
+    return false;
+}
+
+/* NSOD_CLS_SIP: the Call-ID of a SIP message over UDP or TCP whose source
+ * or destination port is 5060 (RFC 3261 section 18).  For UDP the message
+ * is the UDP payload; for TCP it is the segment's payload after the TCP
+ * header, whose data offset (RFC 9293 section 3.1) must be at least 5 and
+ * fit in the packet.  A TCP segment that does not begin with a SIP start
+ * line and carry the Call-ID header (for example, the continuation of a
+ * message) falls back. */
+static bool
+classify_sip(const struct nsod_parse *pp, struct nsod_key *key)
+{
+    if (!pp->ip || pp->later_fragment || pp->l4_truncated
+        || (pp->sport != NSOD_SIP_PORT && pp->dport != NSOD_SIP_PORT)) {
+        return false;
+    }
+
+    size_t ofs, n;
+    if (pp->proto == NSOD_IPPROTO_UDP) {
+        if (!udp_payload(pp, &ofs, &n)) {
+            return false;
+        }
+    } else if (pp->proto == NSOD_IPPROTO_TCP) {
+        size_t avail = pp->l4_end - pp->l4;
+        if (avail < 20) {
+            return false;
+        }
+        size_t doff = (pp->p[pp->l4 + 12] >> 4) * 4;
+        if (doff < 20 || doff > avail) {
+            return false;
+        }
+        ofs = pp->l4 + doff;
+        n = avail - doff;
+    } else {
+        return false;
+    }
+
+    size_t vofs, vlen;
+    if (!sip_find_call_id(pp->p + ofs, n, &vofs, &vlen)) {
+        return false;
+    }
+    memset(key, 0, sizeof *key);
+    key->type = NSOD_KEY_SIP;
+    key->len = NSOD_SIP_LEN;
+    sip_digest(pp->p + ofs + vofs, vlen, key->data);
+    key_finish(key);
+    return true;
+}
+
+bool
+nsod_classify(enum nsod_classifier cls, const void *frame, size_t len,
+              struct nsod_key *key)
+{
+    struct nsod_parse pp;
+    bool ok;
+
+    parse_frame(frame, len, &pp);
+    switch (cls) {
+    case NSOD_CLS_5TUPLE:
+        return key_5tuple(&pp, key);
+    case NSOD_CLS_VLAN:
+        ok = classify_vlan(&pp, key);
+        break;
+    case NSOD_CLS_PPPOE:
+        ok = pp.eth && classify_pppoe(&pp, key);
+        break;
+    case NSOD_CLS_L2TP:
+        ok = classify_l2tp(&pp, key);
+        break;
+    case NSOD_CLS_SIP:
+        ok = classify_sip(&pp, key);
+        break;
+    case NSOD_N_CLASSIFIERS:
+    default:
+        ok = false;
+        break;
+    }
+    if (!ok) {
+        key_5tuple(&pp, key);
+    }
+    return ok;
+}
+
+static const char *const classifier_names[NSOD_N_CLASSIFIERS] = {
+    [NSOD_CLS_5TUPLE] = "5tuple",
+    [NSOD_CLS_VLAN] = "vlan",
+    [NSOD_CLS_PPPOE] = "pppoe",
+    [NSOD_CLS_L2TP] = "l2tp",
+    [NSOD_CLS_SIP] = "sip",
+};
+
+bool
+nsod_classifier_from_string(const char *name, enum nsod_classifier *cls)
+{
+    for (int i = 0; i < NSOD_N_CLASSIFIERS; i++) {
+        if (!strcmp(name, classifier_names[i])) {
+            *cls = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the name of 'cls', or "unknown" for a value that is not a
+ * classifier. */
+const char *
+nsod_classifier_to_string(enum nsod_classifier cls)
+{
+    return (unsigned int) cls < NSOD_N_CLASSIFIERS
+           ? classifier_names[cls] : "unknown";
+}
+
+static void
+format_hex(struct ds *ds, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(ds, "%02x", p[i]);
+    }
+}
+
+/* Appends the IP address of 'alen' bytes (4 or 16) at 'a' to 'ds', IPv6 in
+ * brackets if 'bracket'. */
+static void
+format_ip(struct ds *ds, const uint8_t *a, size_t alen, bool bracket)
+{
+    if (alen == 4) {
+        ds_put_format(ds, "%d.%d.%d.%d", a[0], a[1], a[2], a[3]);
+    } else {
+        struct in6_addr in6;
+
+        memcpy(&in6, a, sizeof in6);
+        if (bracket) {
+            ds_put_char(ds, '[');
+        }
+        ipv6_format_addr(&in6, ds);
+        if (bracket) {
+            ds_put_char(ds, ']');
+        }
+    }
+}
+
+static void
+format_5tuple(const struct nsod_key *key, struct ds *ds)
+{
+    const uint8_t *d = key->data;
+    size_t alen = key->len == NSOD_5TUPLE_LEN4 ? 4 : 16;
+    uint8_t proto = d[2 * alen];
+    bool ports = has_ports(proto);
+
+    ds_put_cstr(ds, "5tuple ");
+    switch (proto) {
+    case NSOD_IPPROTO_TCP:
+        ds_put_cstr(ds, "tcp");
+        break;
+    case NSOD_IPPROTO_UDP:
+        ds_put_cstr(ds, "udp");
+        break;
+    case NSOD_IPPROTO_SCTP:
+        ds_put_cstr(ds, "sctp");
+        break;
+    case NSOD_IPPROTO_ICMP:
+        ds_put_cstr(ds, "icmp");
+        break;
+    case NSOD_IPPROTO_ICMPV6:
+        ds_put_cstr(ds, "icmp6");
+        break;
+    default:
+        ds_put_format(ds, "proto %d", proto);
+        break;
+    }
+    ds_put_char(ds, ' ');
+    format_ip(ds, d, alen, ports);
+    if (ports) {
+        ds_put_format(ds, ":%d", rd16(d + 2 * alen + 1));
+    }
+    ds_put_cstr(ds, "->");
+    format_ip(ds, d + alen, alen, ports);
+    if (ports) {
+        ds_put_format(ds, ":%d", rd16(d + 2 * alen + 3));
+    }
+}
+
+void
+nsod_key_format(const struct nsod_key *key, struct ds *ds)
+{
+    const uint8_t *d = key->data;
+
+    switch ((enum nsod_key_type) key->type) {
+    case NSOD_KEY_NONE:
+        if (!key->len) {
+            ds_put_cstr(ds, "none");
+            return;
+        }
+        break;
+    case NSOD_KEY_L2:
+        if (key->len == 2 * ETH_ADDR_LEN) {
+            ds_put_format(ds, "l2 "ETH_ADDR_FMT"->"ETH_ADDR_FMT,
+                          ETH_ADDR_BYTES_ARGS(d),
+                          ETH_ADDR_BYTES_ARGS(d + ETH_ADDR_LEN));
+            return;
+        }
+        break;
+    case NSOD_KEY_5TUPLE:
+        if (key->len == NSOD_5TUPLE_LEN4 || key->len == NSOD_5TUPLE_LEN6) {
+            format_5tuple(key, ds);
+            return;
+        }
+        break;
+    case NSOD_KEY_VLAN:
+        if (key->len == 2) {
+            ds_put_format(ds, "vlan %d", rd16(d));
+            return;
+        }
+        break;
+    case NSOD_KEY_PPPOE:
+        if (key->len == ETH_ADDR_LEN) {
+            ds_put_format(ds, "pppoe "ETH_ADDR_FMT, ETH_ADDR_BYTES_ARGS(d));
+            return;
+        }
+        break;
+    case NSOD_KEY_L2TP:
+        if (key->len == NSOD_L2TP_LEN && d[0] == 2) {
+            ds_put_format(ds, "l2tpv2 tunnel %d session %d",
+                          rd16(d + 2), rd16(d + 4));
+            return;
+        } else if (key->len == NSOD_L2TP_LEN && d[0] == 3) {
+            ds_put_format(ds, "l2tpv3 %s 0x%"PRIx32,
+                          d[1] == NSOD_L2TP_CONTROL ? "control" : "session",
+                          rd32(d + 2));
+            return;
+        }
+        break;
+    case NSOD_KEY_SIP:
+        if (key->len == NSOD_SIP_LEN) {
+            ds_put_cstr(ds, "sip call-id ");
+            format_hex(ds, d, NSOD_SIP_LEN);
+            return;
+        }
+        break;
+    }
+
+    /* Not a key that nsod_classify() makes: show its bytes. */
+    ds_put_format(ds, "key type %d len %d ", key->type, key->len);
+    format_hex(ds, d, MIN(key->len, NSOD_KEY_MAX));
+}

@@ -1,0 +1,921 @@
+/* Copyright (c) 2026 Open vSwitch NFV developers.
+ * SPDX-License-Identifier: Apache-2.0 */
+
+#include <config.h>
+
+#include "nfv/nsod/nsod.h"
+
+#include <string.h>
+
+#include "cmap.h"
+#include "coverage.h"
+#include "flow.h"
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/vlog.h"
+#include "ovs-atomic.h"
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
+#include "packets.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(nsod);
+
+COVERAGE_DEFINE(nsod_classify_fallback);
+COVERAGE_DEFINE(nsod_session_new);
+COVERAGE_DEFINE(nsod_session_moved);
+COVERAGE_DEFINE(nsod_session_expired);
+COVERAGE_DEFINE(nsod_table_full);
+COVERAGE_DEFINE(nsod_no_backend);
+
+/* A backend's counters and identity; lives as long as its service has a
+ * backend of that name.  Freed after an RCU grace period. */
+struct nsod_backend {
+    struct hmap_node name_node;     /* In service->backends (main thread). */
+    char *name;
+    uint32_t id;                    /* Unique in the service, never reused. */
+    bool seen;                      /* Scratch for nsod_configure(). */
+    atomic_ullong packets;
+    atomic_ullong bytes;
+    atomic_llong sessions;          /* Live sessions. */
+    atomic_ullong sessions_total;
+};
+
+/* One backend in a configuration snapshot. */
+struct cfg_backend {
+    struct nsod_backend *b;
+    struct nsod_branch_config branch;
+    uint32_t weight;
+    enum nsod_backend_state state;
+};
+
+/* An immutable configuration snapshot of a service (RCU). */
+struct nsod_cfg {
+    enum nsod_classifier classifier;
+    enum nsod_policy policy;
+    long long int idle_timeout;     /* ms. */
+    uint32_t max_sessions;
+    size_t n_backends;
+    struct cfg_backend backends[NSOD_MAX_BACKENDS];
+    size_t n_active;
+    uint16_t active[NSOD_MAX_BACKENDS];     /* Indexes into backends[]. */
+    uint16_t *maglev;               /* NSOD_MAGLEV_SIZE indexes, or NULL. */
+    uint16_t *rr;                   /* Round-robin sequence, n_rr entries. */
+    size_t n_rr;
+};
+
+struct nsod_session {
+    struct cmap_node node;          /* In service->sessions, by key hash. */
+    struct nsod_key key;
+    atomic_uint32_t backend;        /* Backend id. */
+    atomic_llong used;              /* Last packet, ms (time_msec()). */
+    long long int created;          /* ms. */
+};
+
+struct nsod_service {
+    struct cmap_node name_node;     /* In 'services_by_name'. */
+    struct cmap_node id_node;       /* In 'services_by_id'. */
+    char *name;
+    uint32_t id;
+    OVSRCU_TYPE(struct nsod_cfg *) cfg;
+    struct hmap backends;           /* struct nsod_backend, main thread. */
+    uint32_t next_backend_id;
+
+    struct ovs_mutex mutex;         /* Serializes changes to 'sessions'. */
+    struct cmap sessions;           /* struct nsod_session. */
+    atomic_llong n_sessions;
+    atomic_uint rr_next;
+
+    atomic_ullong packets;
+    atomic_ullong bytes;
+    atomic_ullong fallbacks;        /* Frames the classifier fell back on. */
+    atomic_ullong sessions_total;
+    atomic_ullong table_full;       /* Sessions not stored: table full. */
+    atomic_ullong no_backend;       /* Packets dropped: no backend. */
+    bool seen;                      /* Scratch for nsod_configure(). */
+};
+
+static struct cmap services_by_name = CMAP_INITIALIZER;
+static struct cmap services_by_id = CMAP_INITIALIZER;
+static uint32_t next_service_id = 1;
+static bool checks_enabled;
+
+/* Configuration. */
+
+bool
+nsod_policy_from_string(const char *s, enum nsod_policy *policy)
+{
+    if (!strcmp(s, "maglev")) {
+        *policy = NSOD_POLICY_MAGLEV;
+    } else if (!strcmp(s, "round_robin")) {
+        *policy = NSOD_POLICY_ROUND_ROBIN;
+    } else if (!strcmp(s, "least_sessions")) {
+        *policy = NSOD_POLICY_LEAST_SESSIONS;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+const char *
+nsod_policy_to_string(enum nsod_policy policy)
+{
+    return (policy == NSOD_POLICY_ROUND_ROBIN ? "round_robin"
+            : policy == NSOD_POLICY_LEAST_SESSIONS ? "least_sessions"
+            : "maglev");
+}
+
+/* Makes flow-mods naming an unknown service fail (ovs-vswitchd calls this;
+ * ovs-ofctl, which has no services, does not). */
+void
+nsod_enable_checks(void)
+{
+    checks_enabled = true;
+}
+
+bool
+nsod_checks_enabled(void)
+{
+    return checks_enabled;
+}
+
+struct nsod_service *
+nsod_service_find(const char *name, size_t len)
+{
+    struct nsod_service *svc;
+    uint32_t hash = hash_bytes(name, len, 0);
+
+    CMAP_FOR_EACH_WITH_HASH (svc, name_node, hash, &services_by_name) {
+        if (strlen(svc->name) == len && !memcmp(svc->name, name, len)) {
+            return svc;
+        }
+    }
+    return NULL;
+}
+
+struct nsod_service *
+nsod_service_find_by_id(uint32_t id)
+{
+    struct nsod_service *svc;
+
+    CMAP_FOR_EACH_WITH_HASH (svc, id_node, hash_int(id, 0), &services_by_id) {
+        if (svc->id == id) {
+            return svc;
+        }
+    }
+    return NULL;
+}
+
+uint32_t
+nsod_service_id(const struct nsod_service *svc)
+{
+    return svc->id;
+}
+
+/* Stores in 'out' (room for 'max') the backends that packets of 'svc' may
+ * be sent to now (active and draining ones with a port) and returns their
+ * number. */
+size_t
+nsod_service_branches(const struct nsod_service *svc,
+                      struct nsod_branch_config *out, size_t max)
+{
+    const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *, &svc->cfg);
+    size_t n = 0;
+
+    for (size_t i = 0; cfg && i < cfg->n_backends && n < max; i++) {
+        if (cfg->backends[i].state != NSOD_BACKEND_DOWN) {
+            out[n++] = cfg->backends[i].branch;
+        }
+    }
+    return n;
+}
+
+static struct nsod_backend *
+backend_find(const struct nsod_service *svc, const char *name)
+{
+    struct nsod_backend *b;
+
+    HMAP_FOR_EACH_WITH_HASH (b, name_node, hash_string(name, 0),
+                             &svc->backends) {
+        if (!strcmp(b->name, name)) {
+            return b;
+        }
+    }
+    return NULL;
+}
+
+/* Fills cfg->maglev with a weighted Maglev lookup table (Eisenbud et al.,
+ * NSDI 2016, section 3.4) over the active backends: each backend walks its
+ * own permutation of the table, derived from its name alone, and claims
+ * free entries in turns proportional to its weight.  Because permutations
+ * depend only on names, a pool change moves few entries; the session table
+ * keeps even those sessions where they are. */
+static void
+maglev_build(struct nsod_cfg *cfg)
+{
+    const uint32_t m = NSOD_MAGLEV_SIZE;
+    uint32_t offset[NSOD_MAX_BACKENDS], skip[NSOD_MAX_BACKENDS];
+    uint32_t next[NSOD_MAX_BACKENDS];
+    uint64_t credit[NSOD_MAX_BACKENDS];
+    uint32_t max_weight = 0;
+
+    if (!cfg->n_active) {
+        cfg->maglev = NULL;
+        return;
+    }
+    cfg->maglev = xmalloc(m * sizeof *cfg->maglev);
+    memset(cfg->maglev, 0xff, m * sizeof *cfg->maglev);
+
+    for (size_t i = 0; i < cfg->n_active; i++) {
+        const struct cfg_backend *cb = &cfg->backends[cfg->active[i]];
+        const char *name = cb->b->name;
+
+        offset[i] = hash_string(name, 0x6d61676c) % m;
+        skip[i] = hash_string(name, 0x65762121) % (m - 1) + 1;
+        next[i] = 0;
+        credit[i] = 0;
+        max_weight = MAX(max_weight, cb->weight);
+    }
+
+    uint32_t filled = 0;
+    while (filled < m) {
+        for (size_t i = 0; i < cfg->n_active && filled < m; i++) {
+            credit[i] += cfg->backends[cfg->active[i]].weight;
+            while (credit[i] >= max_weight && filled < m) {
+                uint32_t slot;
+
+                credit[i] -= max_weight;
+                do {
+                    slot = (offset[i] + (uint64_t) next[i] * skip[i]) % m;
+                    next[i]++;
+                } while (cfg->maglev[slot] != UINT16_MAX);
+                cfg->maglev[slot] = cfg->active[i];
+                filled++;
+            }
+        }
+    }
+}
+
+/* Fills cfg->rr with a smooth weighted round-robin sequence over the active
+ * backends (each appears 'weight' times, interleaved), scaled so that the
+ * sequence has at most 4096 entries. */
+static void
+rr_build(struct nsod_cfg *cfg)
+{
+    uint64_t total = 0;
+    uint32_t w[NSOD_MAX_BACKENDS];
+    int64_t current[NSOD_MAX_BACKENDS];
+
+    for (size_t i = 0; i < cfg->n_active; i++) {
+        total += cfg->backends[cfg->active[i]].weight;
+    }
+    for (size_t i = 0; i < cfg->n_active; i++) {
+        uint64_t weight = cfg->backends[cfg->active[i]].weight;
+        w[i] = total > 4096 ? MAX(1, weight * 4096 / total) : weight;
+        current[i] = 0;
+    }
+    total = 0;
+    for (size_t i = 0; i < cfg->n_active; i++) {
+        total += w[i];
+    }
+
+    cfg->n_rr = total;
+    cfg->rr = total ? xmalloc(total * sizeof *cfg->rr) : NULL;
+    for (size_t k = 0; k < total; k++) {
+        size_t best = 0;
+
+        for (size_t i = 0; i < cfg->n_active; i++) {
+            current[i] += w[i];
+            if (current[i] > current[best]) {
+                best = i;
+            }
+        }
+        current[best] -= total;
+        cfg->rr[k] = cfg->active[best];
+    }
+}
+
+static void
+cfg_free(struct nsod_cfg *cfg)
+{
+    if (cfg) {
+        free(cfg->maglev);
+        free(cfg->rr);
+        free(cfg);
+    }
+}
+
+static void
+backend_free(struct nsod_backend *b)
+{
+    free(b->name);
+    free(b);
+}
+
+static void
+session_free(struct nsod_session *s)
+{
+    free(s);
+}
+
+static void
+service_free(struct nsod_service *svc)
+{
+    struct nsod_session *s;
+
+    CMAP_FOR_EACH (s, node, &svc->sessions) {
+        free(s);
+    }
+    cmap_destroy(&svc->sessions);
+    cfg_free(ovsrcu_get_protected(struct nsod_cfg *, &svc->cfg));
+    ovs_mutex_destroy(&svc->mutex);
+    free(svc->name);
+    free(svc);
+}
+
+static struct nsod_service *
+service_create(const char *name)
+{
+    struct nsod_service *svc = xzalloc(sizeof *svc);
+
+    svc->name = xstrdup(name);
+    svc->id = next_service_id++;
+    hmap_init(&svc->backends);
+    svc->next_backend_id = 1;
+    ovs_mutex_init(&svc->mutex);
+    cmap_init(&svc->sessions);
+    ovsrcu_init(&svc->cfg, NULL);
+    cmap_insert(&services_by_name, &svc->name_node,
+                hash_bytes(name, strlen(name), 0));
+    cmap_insert(&services_by_id, &svc->id_node, hash_int(svc->id, 0));
+    return svc;
+}
+
+static void
+service_configure(struct nsod_service *svc,
+                  const struct nsod_service_config *sc)
+{
+    struct nsod_cfg *cfg = xzalloc(sizeof *cfg);
+    struct nsod_backend *b;
+
+    cfg->classifier = sc->classifier;
+    cfg->policy = sc->policy;
+    cfg->idle_timeout = sc->idle_timeout;
+    cfg->max_sessions = sc->max_sessions;
+
+    HMAP_FOR_EACH (b, name_node, &svc->backends) {
+        b->seen = false;
+    }
+    for (size_t i = 0; i < sc->n_backends && i < NSOD_MAX_BACKENDS; i++) {
+        const struct nsod_backend_config *bc = &sc->backends[i];
+        struct cfg_backend *cb = &cfg->backends[cfg->n_backends++];
+
+        b = backend_find(svc, bc->name);
+        if (!b) {
+            b = xzalloc(sizeof *b);
+            b->name = xstrdup(bc->name);
+            b->id = svc->next_backend_id++;
+            hmap_insert(&svc->backends, &b->name_node,
+                        hash_string(b->name, 0));
+        }
+        b->seen = true;
+
+        cb->b = b;
+        cb->branch.id = b->id;
+        cb->branch.ofport = bc->ofport;
+        cb->branch.vlan = bc->vlan;
+        cb->branch.has_mac = bc->has_mac;
+        cb->branch.mac = bc->mac;
+        cb->weight = bc->weight ? bc->weight : 1;
+        cb->state = (bc->ofport == OFPP_NONE ? NSOD_BACKEND_DOWN
+                     : bc->state);
+        if (cb->state == NSOD_BACKEND_ACTIVE) {
+            cfg->active[cfg->n_active++] = i;
+        }
+    }
+    maglev_build(cfg);
+    rr_build(cfg);
+
+    struct nsod_cfg *old = ovsrcu_get_protected(struct nsod_cfg *,
+                                                &svc->cfg);
+    ovsrcu_set(&svc->cfg, cfg);
+    ovsrcu_postpone(cfg_free, old);
+
+    /* Backends no longer configured: their sessions move on their next
+     * packet (nsod_pick() does not find their id). */
+    HMAP_FOR_EACH_SAFE (b, name_node, &svc->backends) {
+        if (!b->seen) {
+            hmap_remove(&svc->backends, &b->name_node);
+            ovsrcu_postpone(backend_free, b);
+        }
+    }
+}
+
+/* Makes the services in 'configs' (n of them) the services NSOD runs:
+ * services with new names are created, existing ones take their new
+ * settings and pools (their sessions stay), services not listed are
+ * removed with their sessions.  'configs' were validated by the caller. */
+void
+nsod_configure(const struct nsod_service_config *configs, size_t n)
+{
+    struct nsod_service *svc;
+
+    CMAP_FOR_EACH (svc, name_node, &services_by_name) {
+        svc->seen = false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *name = configs[i].name;
+
+        svc = nsod_service_find(name, strlen(name));
+        if (!svc) {
+            svc = service_create(name);
+        }
+        svc->seen = true;
+        service_configure(svc, &configs[i]);
+    }
+    CMAP_FOR_EACH (svc, name_node, &services_by_name) {
+        if (!svc->seen) {
+            cmap_remove(&services_by_name, &svc->name_node,
+                        hash_bytes(svc->name, strlen(svc->name), 0));
+            cmap_remove(&services_by_id, &svc->id_node,
+                        hash_int(svc->id, 0));
+            ovsrcu_postpone(service_free, svc);
+        }
+    }
+}
+
+/* Per packet. */
+
+static const struct cfg_backend *
+cfg_backend_by_id(const struct nsod_cfg *cfg, uint32_t id)
+{
+    for (size_t i = 0; i < cfg->n_backends; i++) {
+        if (cfg->backends[i].branch.id == id) {
+            return &cfg->backends[i];
+        }
+    }
+    return NULL;
+}
+
+/* Returns the active backend the policy places a new session with 'key'
+ * on, or NULL if no backend is active. */
+static const struct cfg_backend *
+select_backend(struct nsod_service *svc, const struct nsod_cfg *cfg,
+               const struct nsod_key *key)
+{
+    if (!cfg->n_active) {
+        return NULL;
+    }
+
+    switch (cfg->policy) {
+    case NSOD_POLICY_ROUND_ROBIN: {
+        unsigned int n;
+
+        atomic_add_relaxed(&svc->rr_next, 1, &n);
+        return &cfg->backends[cfg->rr[n % cfg->n_rr]];
+    }
+    case NSOD_POLICY_LEAST_SESSIONS: {
+        const struct cfg_backend *best = NULL;
+        long long int best_sessions = 0;
+
+        for (size_t i = 0; i < cfg->n_active; i++) {
+            const struct cfg_backend *cb = &cfg->backends[cfg->active[i]];
+            long long int sessions;
+
+            atomic_read_relaxed(&cb->b->sessions, &sessions);
+            sessions = MAX(sessions, 0);
+            if (!best || (sessions * (long long int) best->weight
+                          < best_sessions * (long long int) cb->weight)) {
+                best = cb;
+                best_sessions = sessions;
+            }
+        }
+        return best;
+    }
+    case NSOD_POLICY_MAGLEV:
+    default:
+        return &cfg->backends[cfg->maglev[key->hash % NSOD_MAGLEV_SIZE]];
+    }
+}
+
+static struct nsod_session *
+session_find(struct nsod_service *svc, const struct nsod_key *key)
+{
+    struct nsod_session *s;
+
+    CMAP_FOR_EACH_WITH_HASH (s, node, key->hash, &svc->sessions) {
+        if (!memcmp(&s->key, key, sizeof *key)) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+static void
+backend_sessions_add(struct nsod_service *svc, uint32_t id, int delta)
+{
+    const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *, &svc->cfg);
+    const struct cfg_backend *cb = cfg ? cfg_backend_by_id(cfg, id) : NULL;
+    long long int orig;
+
+    if (cb) {
+        atomic_add_relaxed(&cb->b->sessions, delta, &orig);
+    }
+}
+
+/* Returns the id of the backend the 'len'-byte Ethernet frame at 'frame'
+ * goes to, or NSOD_NO_BACKEND (the caller drops it) if 'svc' has no
+ * backend for it.  The frame's session (nsod_classify()) keeps the backend
+ * it was placed on unless that backend is down or gone; a new session is
+ * placed by the service's policy and stored, unless the table holds
+ * max_sessions already or another thread is changing it at this instant
+ * (then the packet still goes where the policy says).  'now' is the
+ * current time in ms.  Never blocks. */
+uint32_t
+nsod_pick(struct nsod_service *svc, const void *frame, size_t len,
+          long long int now)
+{
+    const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *, &svc->cfg);
+    const struct cfg_backend *cb;
+    unsigned long long int orig;
+    struct nsod_key key;
+
+    if (!cfg) {
+        return NSOD_NO_BACKEND;
+    }
+    if (!nsod_classify(cfg->classifier, frame, len, &key)
+        && cfg->classifier != NSOD_CLS_5TUPLE) {
+        COVERAGE_INC(nsod_classify_fallback);
+        atomic_add_relaxed(&svc->fallbacks, 1, &orig);
+    }
+
+    struct nsod_session *s = session_find(svc, &key);
+    if (s) {
+        uint32_t id;
+        long long int used;
+
+        atomic_read_relaxed(&s->backend, &id);
+        atomic_read_relaxed(&s->used, &used);
+        if (used != now) {
+            atomic_store_relaxed(&s->used, now);
+        }
+        cb = cfg_backend_by_id(cfg, id);
+        if (cb && cb->state != NSOD_BACKEND_DOWN) {
+            return id;
+        }
+
+        /* Its backend is down or gone: the session moves. */
+        cb = select_backend(svc, cfg, &key);
+        if (!cb) {
+            COVERAGE_INC(nsod_no_backend);
+            atomic_add_relaxed(&svc->no_backend, 1, &orig);
+            return NSOD_NO_BACKEND;
+        }
+        if (!ovs_mutex_trylock(&svc->mutex)) {
+            uint32_t cur;
+
+            atomic_read_relaxed(&s->backend, &cur);
+            if (cur == id) {
+                atomic_store_relaxed(&s->backend, cb->branch.id);
+                backend_sessions_add(svc, id, -1);
+                atomic_add_relaxed(&cb->b->sessions, 1, &orig);
+                atomic_add_relaxed(&cb->b->sessions_total, 1, &orig);
+                COVERAGE_INC(nsod_session_moved);
+            }
+            ovs_mutex_unlock(&svc->mutex);
+        }
+        return cb->branch.id;
+    }
+
+    cb = select_backend(svc, cfg, &key);
+    if (!cb) {
+        COVERAGE_INC(nsod_no_backend);
+        atomic_add_relaxed(&svc->no_backend, 1, &orig);
+        return NSOD_NO_BACKEND;
+    }
+
+    long long int n_sessions;
+    atomic_read_relaxed(&svc->n_sessions, &n_sessions);
+    if (n_sessions >= cfg->max_sessions) {
+        COVERAGE_INC(nsod_table_full);
+        atomic_add_relaxed(&svc->table_full, 1, &orig);
+        return cb->branch.id;
+    }
+    if (!ovs_mutex_trylock(&svc->mutex)) {
+        s = session_find(svc, &key);
+        if (!s) {
+            long long int orig_ll;
+
+            s = xmalloc(sizeof *s);
+            s->key = key;
+            atomic_init(&s->backend, cb->branch.id);
+            atomic_init(&s->used, now);
+            s->created = now;
+            cmap_insert(&svc->sessions, &s->node, key.hash);
+            atomic_add_relaxed(&svc->n_sessions, 1, &orig_ll);
+            atomic_add_relaxed(&svc->sessions_total, 1, &orig);
+            atomic_add_relaxed(&cb->b->sessions, 1, &orig_ll);
+            atomic_add_relaxed(&cb->b->sessions_total, 1, &orig);
+            COVERAGE_INC(nsod_session_new);
+            ovs_mutex_unlock(&svc->mutex);
+            return cb->branch.id;
+        }
+        ovs_mutex_unlock(&svc->mutex);
+
+        /* Another thread placed it first: follow it. */
+        uint32_t id;
+        atomic_read_relaxed(&s->backend, &id);
+        return id;
+    }
+    return cb->branch.id;
+}
+
+/* Counts 'n_packets' packets of 'n_bytes' bytes sent by 'svc' to backend
+ * 'backend_id'. */
+void
+nsod_account(struct nsod_service *svc, uint32_t backend_id,
+             size_t n_packets, size_t n_bytes)
+{
+    const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *, &svc->cfg);
+    const struct cfg_backend *cb = cfg ? cfg_backend_by_id(cfg, backend_id)
+                                       : NULL;
+    unsigned long long int orig;
+
+    atomic_add_relaxed(&svc->packets, n_packets, &orig);
+    atomic_add_relaxed(&svc->bytes, n_bytes, &orig);
+    if (cb) {
+        atomic_add_relaxed(&cb->b->packets, n_packets, &orig);
+        atomic_add_relaxed(&cb->b->bytes, n_bytes, &orig);
+    }
+}
+
+/* Expiry (main thread). */
+
+/* Removes the sessions of every service that had no packet for the
+ * service's idle timeout at 'now' (ms).  The table is scanned without the
+ * lock; expired sessions are removed in small locked batches so that PMD
+ * threads, which never wait for the lock, lose at most a few inserts. */
+void
+nsod_run(long long int now)
+{
+    struct nsod_service *svc;
+
+    CMAP_FOR_EACH (svc, name_node, &services_by_name) {
+        const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *,
+                                                &svc->cfg);
+        struct nsod_session *expired[256];
+        struct cmap_cursor cursor;
+        size_t n = 0;
+
+        if (!cfg) {
+            continue;
+        }
+        cursor = cmap_cursor_start(&svc->sessions);
+        for (;;) {
+            struct nsod_session *s = (cursor.node
+                                      ? CONTAINER_OF(cursor.node,
+                                                     struct nsod_session,
+                                                     node)
+                                      : NULL);
+            long long int used;
+
+            if (s) {
+                atomic_read_relaxed(&s->used, &used);
+                if (now - used >= cfg->idle_timeout) {
+                    expired[n++] = s;
+                }
+                cmap_cursor_advance(&cursor);
+            }
+            if (n == ARRAY_SIZE(expired) || (!s && n)) {
+                long long int orig;
+
+                ovs_mutex_lock(&svc->mutex);
+                for (size_t i = 0; i < n; i++) {
+                    uint32_t id;
+
+                    atomic_read_relaxed(&expired[i]->used, &used);
+                    if (now - used < cfg->idle_timeout) {
+                        continue;
+                    }
+                    atomic_read_relaxed(&expired[i]->backend, &id);
+                    cmap_remove(&svc->sessions, &expired[i]->node,
+                                expired[i]->key.hash);
+                    atomic_sub_relaxed(&svc->n_sessions, 1, &orig);
+                    backend_sessions_add(svc, id, -1);
+                    ovsrcu_postpone(session_free, expired[i]);
+                    COVERAGE_INC(nsod_session_expired);
+                }
+                ovs_mutex_unlock(&svc->mutex);
+                n = 0;
+            }
+            if (!s) {
+                break;
+            }
+        }
+    }
+}
+
+/* Observability. */
+
+static const char *
+state_to_string(enum nsod_backend_state state)
+{
+    return (state == NSOD_BACKEND_DRAINING ? "draining"
+            : state == NSOD_BACKEND_DOWN ? "down" : "active");
+}
+
+static struct nsod_service *
+find_by_cstr(const char *name)
+{
+    return nsod_service_find(name, strlen(name));
+}
+
+static void
+show_service(const struct nsod_service *svc, struct ds *ds)
+{
+    const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *, &svc->cfg);
+    unsigned long long int packets, bytes, fallbacks, total, full, none;
+    long long int n_sessions;
+
+    atomic_read_relaxed(&CONST_CAST(struct nsod_service *, svc)->packets,
+                        &packets);
+    atomic_read_relaxed(&CONST_CAST(struct nsod_service *, svc)->bytes,
+                        &bytes);
+    atomic_read_relaxed(&CONST_CAST(struct nsod_service *, svc)->fallbacks,
+                        &fallbacks);
+    atomic_read_relaxed(
+        &CONST_CAST(struct nsod_service *, svc)->sessions_total, &total);
+    atomic_read_relaxed(&CONST_CAST(struct nsod_service *, svc)->table_full,
+                        &full);
+    atomic_read_relaxed(&CONST_CAST(struct nsod_service *, svc)->no_backend,
+                        &none);
+    atomic_read_relaxed(&CONST_CAST(struct nsod_service *, svc)->n_sessions,
+                        &n_sessions);
+
+    ds_put_format(ds, "service %s: classifier %s, policy %s, "
+                  "idle_timeout %lld ms, max_sessions %"PRIu32"\n",
+                  svc->name, nsod_classifier_to_string(cfg->classifier),
+                  nsod_policy_to_string(cfg->policy), cfg->idle_timeout,
+                  cfg->max_sessions);
+    ds_put_format(ds, "  packets %llu, bytes %llu, sessions %lld "
+                  "(%llu placed), classifier fallbacks %llu, "
+                  "not stored (table full) %llu, dropped (no backend) "
+                  "%llu\n", packets, bytes, n_sessions, total, fallbacks,
+                  full, none);
+    for (size_t i = 0; i < cfg->n_backends; i++) {
+        const struct cfg_backend *cb = &cfg->backends[i];
+        struct nsod_backend *b = cb->b;
+        unsigned long long int bp, bb, bt;
+        long long int bs;
+
+        atomic_read_relaxed(&b->packets, &bp);
+        atomic_read_relaxed(&b->bytes, &bb);
+        atomic_read_relaxed(&b->sessions, &bs);
+        atomic_read_relaxed(&b->sessions_total, &bt);
+        ds_put_format(ds, "  backend %s: port %"PRIu32, b->name,
+                      ofp_to_u16(cb->branch.ofport));
+        if (cb->branch.ofport == OFPP_NONE) {
+            ds_put_cstr(ds, " (not attached)");
+        }
+        if (cb->branch.vlan >= 0) {
+            ds_put_format(ds, ", vlan %d", cb->branch.vlan);
+        }
+        if (cb->branch.has_mac) {
+            ds_put_format(ds, ", mac "ETH_ADDR_FMT,
+                          ETH_ADDR_ARGS(cb->branch.mac));
+        }
+        ds_put_format(ds, ", weight %"PRIu32", %s: packets %llu, bytes "
+                      "%llu, sessions %lld (%llu placed)\n", cb->weight,
+                      state_to_string(cb->state), bp, bb, MAX(bs, 0), bt);
+    }
+}
+
+/* Appends to 'ds' the state and counters of service 'name', or of every
+ * service if 'name' is NULL. */
+void
+nsod_show(const char *name, struct ds *ds)
+{
+    if (name) {
+        struct nsod_service *svc = find_by_cstr(name);
+        if (svc) {
+            show_service(svc, ds);
+        } else {
+            ds_put_format(ds, "no service %s\n", name);
+        }
+        return;
+    }
+
+    const struct nsod_service **all = NULL;
+    size_t n = 0, allocated = 0;
+    struct nsod_service *svc;
+    CMAP_FOR_EACH (svc, name_node, &services_by_name) {
+        if (n >= allocated) {
+            all = x2nrealloc(all, &allocated, sizeof *all);
+        }
+        all[n++] = svc;
+    }
+    /* Sorted by name, for stable output. */
+    for (size_t i = 1; i < n; i++) {
+        for (size_t j = i; j > 0 && strcmp(all[j - 1]->name,
+                                           all[j]->name) > 0; j--) {
+            const struct nsod_service *tmp = all[j];
+            all[j] = all[j - 1];
+            all[j - 1] = tmp;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        show_service(all[i], ds);
+    }
+    if (!n) {
+        ds_put_cstr(ds, "no NSOD service\n");
+    }
+    free(all);
+}
+
+/* Appends to 'ds' up to 'max' sessions of service 'name', one per line:
+ * key, backend, idle time.  Returns false if there is no such service. */
+bool
+nsod_sessions(const char *name, size_t max, struct ds *ds)
+{
+    struct nsod_service *svc = find_by_cstr(name);
+    if (!svc) {
+        return false;
+    }
+
+    const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *, &svc->cfg);
+    long long int now = time_msec();
+    struct nsod_session *s;
+    size_t n = 0;
+    long long int n_sessions;
+
+    atomic_read_relaxed(&svc->n_sessions, &n_sessions);
+    ds_put_format(ds, "service %s: %lld sessions\n", svc->name, n_sessions);
+    CMAP_FOR_EACH (s, node, &svc->sessions) {
+        if (n++ >= max) {
+            ds_put_format(ds, "... (first %"PRIuSIZE" shown)\n", max);
+            break;
+        }
+
+        const struct cfg_backend *cb;
+        long long int used;
+        uint32_t id;
+
+        atomic_read_relaxed(&s->backend, &id);
+        atomic_read_relaxed(&s->used, &used);
+        cb = cfg ? cfg_backend_by_id(cfg, id) : NULL;
+        nsod_key_format(&s->key, ds);
+        ds_put_format(ds, " backend=%s idle=%lldms age=%lldms\n",
+                      cb ? cb->b->name : "(gone)", now - used,
+                      now - s->created);
+    }
+    return true;
+}
+
+bool
+nsod_service_stats(const char *name, struct nsod_stats *stats,
+                   uint64_t *fallbacks)
+{
+    struct nsod_service *svc = find_by_cstr(name);
+    unsigned long long int v;
+    long long int live;
+
+    if (!svc) {
+        return false;
+    }
+    atomic_read_relaxed(&svc->packets, &v);
+    stats->packets = v;
+    atomic_read_relaxed(&svc->bytes, &v);
+    stats->bytes = v;
+    atomic_read_relaxed(&svc->n_sessions, &live);
+    stats->sessions = MAX(live, 0);
+    atomic_read_relaxed(&svc->sessions_total, &v);
+    stats->sessions_total = v;
+    atomic_read_relaxed(&svc->fallbacks, &v);
+    *fallbacks = v;
+    return true;
+}
+
+bool
+nsod_backend_stats(const char *service, const char *backend,
+                   struct nsod_stats *stats)
+{
+    struct nsod_service *svc = find_by_cstr(service);
+    struct nsod_backend *b = svc ? backend_find(svc, backend) : NULL;
+    unsigned long long int v;
+    long long int live;
+
+    if (!b) {
+        return false;
+    }
+    atomic_read_relaxed(&b->packets, &v);
+    stats->packets = v;
+    atomic_read_relaxed(&b->bytes, &v);
+    stats->bytes = v;
+    atomic_read_relaxed(&b->sessions, &live);
+    stats->sessions = MAX(live, 0);
+    atomic_read_relaxed(&b->sessions_total, &v);
+    stats->sessions_total = v;
+    return true;
+}
