@@ -24,7 +24,8 @@ NFV_TESTSUITE_AT = \
 	nfv/tests/nfv-version.at \
 	nfv/tests/nfv-tenant.at \
 	nfv/tests/nfv-mss.at \
-	nfv/tests/nfv-nsod.at
+	nfv/tests/nfv-nsod.at \
+	nfv/tests/nfv-nsod-classify.at
 
 NFV_SYSTEM_TESTSUITE_AT = \
 	nfv/tests/nfv-upstream-macros.at \
@@ -33,7 +34,8 @@ NFV_SYSTEM_TESTSUITE_AT = \
 	nfv/tests/nfv-system-traffic.at \
 	nfv/tests/nfv-system-install.at \
 	nfv/tests/nfv-system-tenant.at \
-	nfv/tests/nfv-system-mss.at
+	nfv/tests/nfv-system-mss.at \
+	nfv/tests/nfv-system-nsod.at
 
 NFV_SYSTEM_DPDK_TESTSUITE_AT = \
 	nfv/tests/nfv-upstream-macros.at \
@@ -89,3 +91,6 @@ check-upstream-ci: all $(check_DATA) $(check_SCRIPTS) $(TESTSUITE)
 	"$$@" $(TESTSUITEFLAGS) || (test X'$(RECHECK)' = Xyes && "$$@" --recheck)
 
 .PHONY: check-nfv check-nfv-system check-nfv-dpdk check-upstream-ci
+
+# ovstest commands of the fork's autotests.
+tests_ovstest_SOURCES += nfv/tests/test-nsod-classify.c
