@@ -9,6 +9,8 @@ a pcap file, one frame per line.
 
   udp N              N UDP frames, 10.0.0.1:(10000+i) -> 10.1.0.1:80
   tcp N              N TCP SYNs, 10.0.0.1:(20000+i) -> 10.1.0.1:80
+  udp-port SPORT     one UDP frame 10.0.0.1:SPORT -> 10.1.0.1:80
+  tcp-port SPORT     one TCP SYN 10.0.0.1:SPORT -> 10.1.0.1:80
   vlan VID...        one untagged-payload frame per 802.1Q VLAN id
   pppoe-padi MAC     PPPoE discovery PADI from client MAC
   pppoe-session MAC SESSION
@@ -47,6 +49,10 @@ def main(argv):
         for i in range(int(argv[1])):
             emit(ether() / IP(src="10.0.0.1", dst="10.1.0.1")
                  / TCP(sport=20000 + i, dport=80, flags="S"))
+    elif cmd in ("udp-port", "tcp-port"):
+        l4 = (UDP(sport=int(argv[1]), dport=80) if cmd == "udp-port"
+              else TCP(sport=int(argv[1]), dport=80, flags="S"))
+        emit(ether() / IP(src="10.0.0.1", dst="10.1.0.1") / l4)
     elif cmd == "vlan":
         for vid in argv[1:]:
             emit(ether() / Dot1Q(vlan=int(vid))
