@@ -46,13 +46,30 @@
 #define NSOD_L2TP_PORT 1701
 #define NSOD_SIP_PORT 5060
 
+/* The longest host name nsod_classify_host() returns, in bytes. */
+#define NSOD_HOST_MAX 255
+
+/* TLS (RFC 8446): the record content type of handshake messages (section
+ * 5.1, B.1), the most bytes a plaintext record may hold (section 5.1), the
+ * handshake type of a ClientHello (section 4, B.3) and the type of the
+ * server_name extension (RFC 6066 section 3; RFC 8446 section 4.2). */
+#define NSOD_TLS_HANDSHAKE 22
+#define NSOD_TLS_MAX_RECORD 16384
+#define NSOD_TLS_CLIENT_HELLO 1
+#define NSOD_TLS_EXT_SERVER_NAME 0
+#define NSOD_TLS_SNI_HOST_NAME 0
+
 /* Layout of the key data of each key type (all fields in network order):
  *
- *   NSOD_KEY_L2:      Ethernet source (6), Ethernet destination (6).
- *   NSOD_KEY_5TUPLE:  IP source, IP destination (4 bytes each for IPv4,
- *                     16 for IPv6), IP protocol (1), source port (2),
- *                     destination port (2): 13 bytes for IPv4, 37 for IPv6,
- *                     so the key length tells the family.
+ *   NSOD_KEY_L2:      the smaller Ethernet address (6), then the other (6),
+ *                     comparing them as 6-byte strings (memcmp()).
+ *   NSOD_KEY_5TUPLE:  IP address A, IP address B (4 bytes each for IPv4,
+ *                     16 for IPv6), IP protocol (1), port A (2), port B
+ *                     (2): 13 bytes for IPv4, 37 for IPv6, so the key length
+ *                     tells the family.  Endpoint A is the smaller of the
+ *                     frame's (source address, source port) and
+ *                     (destination address, destination port), comparing
+ *                     the addresses as byte strings, then the ports.
  *   NSOD_KEY_VLAN:    VLAN id (2).
  *   NSOD_KEY_PPPOE:   the client's Ethernet address (6).
  *   NSOD_KEY_L2TP:    L2TP version (1, 2 or 3), kind (1, one of enum
@@ -101,6 +118,12 @@ static uint16_t
 rd16(const uint8_t *p)
 {
     return (p[0] << 8) | p[1];
+}
+
+static uint32_t
+rd24(const uint8_t *p)
+{
+    return ((uint32_t) p[0] << 16) | ((uint32_t) p[1] << 8) | p[2];
 }
 
 static uint32_t
@@ -283,10 +306,11 @@ key_finish(struct nsod_key *key)
 }
 
 /* Stores in '*key' the 5-tuple key that 'pp' gives (or its L2 or empty key
- * for a frame that is not IP or not Ethernet).  Returns true for an IPv4
- * or IPv6 packet whose ports, if its protocol has them, could be read;
- * false otherwise (the key of an IP packet with cut-off ports has ports
- * 0). */
+ * for a frame that is not IP or not Ethernet), with the two endpoints in
+ * the canonical order described above NSOD_5TUPLE_LEN4, so that a frame
+ * and its reply get the same key.  Returns true for an IPv4 or IPv6 packet
+ * whose ports, if its protocol has them, could be read; false otherwise
+ * (the key of an IP packet with cut-off ports has ports 0). */
 static bool
 key_5tuple(const struct nsod_parse *pp, struct nsod_key *key)
 {
@@ -297,24 +321,32 @@ key_5tuple(const struct nsod_parse *pp, struct nsod_key *key)
         return false;
     }
     if (!pp->ip) {
+        const uint8_t *dst = pp->p;
+        const uint8_t *src = pp->p + ETH_ADDR_LEN;
+        bool swap = memcmp(src, dst, ETH_ADDR_LEN) > 0;
+
         key->type = NSOD_KEY_L2;
         key->len = 2 * ETH_ADDR_LEN;
-        memcpy(key->data, pp->p + 6, ETH_ADDR_LEN);
-        memcpy(key->data + ETH_ADDR_LEN, pp->p, ETH_ADDR_LEN);
+        memcpy(key->data, swap ? dst : src, ETH_ADDR_LEN);
+        memcpy(key->data + ETH_ADDR_LEN, swap ? src : dst, ETH_ADDR_LEN);
         key_finish(key);
         return false;
     }
 
     size_t alen = pp->ipv6 ? 16 : 4;
+    const uint8_t *src = pp->p + pp->src;
+    const uint8_t *dst = pp->p + pp->dst;
+    int cmp = memcmp(src, dst, alen);
+    bool swap = cmp > 0 || (!cmp && pp->sport > pp->dport);
     uint8_t *d = key->data;
 
     key->type = NSOD_KEY_5TUPLE;
     key->len = pp->ipv6 ? NSOD_5TUPLE_LEN6 : NSOD_5TUPLE_LEN4;
-    memcpy(d, pp->p + pp->src, alen);
-    memcpy(d + alen, pp->p + pp->dst, alen);
+    memcpy(d, swap ? dst : src, alen);
+    memcpy(d + alen, swap ? src : dst, alen);
     d[2 * alen] = pp->proto;
-    wr16(d + 2 * alen + 1, pp->sport);
-    wr16(d + 2 * alen + 3, pp->dport);
+    wr16(d + 2 * alen + 1, swap ? pp->dport : pp->sport);
+    wr16(d + 2 * alen + 3, swap ? pp->sport : pp->dport);
     key_finish(key);
     return !pp->l4_truncated;
 }
@@ -706,6 +738,33 @@ sip_find_call_id(const uint8_t *s, size_t n, size_t *vofs, size_t *vlen)
     return false;
 }
 
+/* Returns the TCP payload of the packet in 'pp': its offset in the frame in
+ * '*ofs' and its length in bytes in '*n' (0 for a segment without data),
+ * and true, if the packet is TCP, not a non-first fragment, and its TCP
+ * header is in the frame: the 20 fixed bytes, and the Data Offset (RFC 9293
+ * section 3.1, in 32-bit words) at least 5 and within the IP payload.  The
+ * payload ends at the IP payload's end, so Ethernet padding is not part of
+ * it. */
+static bool
+tcp_payload(const struct nsod_parse *pp, size_t *ofs, size_t *n)
+{
+    if (!pp->ip || pp->later_fragment || pp->l4_truncated
+        || pp->proto != NSOD_IPPROTO_TCP) {
+        return false;
+    }
+    size_t avail = pp->l4_end - pp->l4;
+    if (avail < 20) {
+        return false;
+    }
+    size_t doff = (pp->p[pp->l4 + 12] >> 4) * 4;
+    if (doff < 20 || doff > avail) {
+        return false;
+    }
+    *ofs = pp->l4 + doff;
+    *n = avail - doff;
+    return true;
+}
+
 /* NSOD_CLS_SIP: the Call-ID of a SIP message over UDP or TCP whose source
  * or destination port is 5060 (RFC 3261 section 18).  For UDP the message
  * is the UDP payload; for TCP it is the segment's payload after the TCP
@@ -727,16 +786,9 @@ classify_sip(const struct nsod_parse *pp, struct nsod_key *key)
             return false;
         }
     } else if (pp->proto == NSOD_IPPROTO_TCP) {
-        size_t avail = pp->l4_end - pp->l4;
-        if (avail < 20) {
+        if (!tcp_payload(pp, &ofs, &n)) {
             return false;
         }
-        size_t doff = (pp->p[pp->l4 + 12] >> 4) * 4;
-        if (doff < 20 || doff > avail) {
-            return false;
-        }
-        ofs = pp->l4 + doff;
-        n = avail - doff;
     } else {
         return false;
     }
@@ -751,6 +803,418 @@ classify_sip(const struct nsod_parse *pp, struct nsod_key *key)
     sip_digest(pp->p + ofs + vofs, vlen, key->data);
     key_finish(key);
     return true;
+}
+
+static bool
+is_digit(uint8_t c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool
+is_alnum(uint8_t c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool
+is_hexdigit(uint8_t c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Returns true if 'c' may appear in a token (RFC 9110 section 5.6.2), such
+ * as an HTTP method or field name. */
+static bool
+is_tchar(uint8_t c)
+{
+    return is_alnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* Returns true if 'c' may appear in a reg-name, the host of a URI that is
+ * not an IP literal (RFC 3986 section 3.2.2: unreserved characters,
+ * sub-delims and the '%' of percent-encodings).  This covers DNS names and
+ * IPv4 addresses and excludes white space, control characters, ':', '/',
+ * '@' and the rest of the URI delimiters. */
+static bool
+is_reg_name_char(uint8_t c)
+{
+    return is_alnum(c) || (c && strchr("-._~%!$&'()*+,;=", c));
+}
+
+/* Returns true if the 'n' bytes at 'a' and at 'b' are equal, ignoring
+ * ASCII case. */
+static bool
+mem_equal_nocase(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ascii_tolower(a[i]) != ascii_tolower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Finds the end of the line that starts at offset '*pos' in the 'n' bytes
+ * at 's'.  A line ends with CRLF or, as RFC 9112 section 2.2 allows a
+ * recipient to accept, a bare LF.  Stores the length of the line's text
+ * (without its end) in '*line_len', moves '*pos' past the line's end and
+ * returns true; returns false if no LF follows '*pos' in 's' (the line is
+ * cut off). */
+static bool
+next_line(const uint8_t *s, size_t n, size_t *pos, size_t *line_len)
+{
+    const uint8_t *lf = memchr(s + *pos, '\n', n - *pos);
+    if (!lf) {
+        return false;
+    }
+    size_t end = lf - s;
+    size_t text_end = end > *pos && s[end - 1] == '\r' ? end - 1 : end;
+
+    *line_len = text_end - *pos;
+    *pos = end + 1;
+    return true;
+}
+
+/* Returns true if the 'n' bytes at 'line' (without the line end) are an
+ * HTTP/1.x request line, RFC 9112 section 3: a method (a token, section
+ * 3.1), one space, a request target (one or more visible ASCII characters,
+ * section 3.2), one space and "HTTP/1." and a digit (the case-sensitive
+ * HTTP-version of section 2.3). */
+static bool
+is_http_request_line(const uint8_t *line, size_t n)
+{
+    static const char version[] = "HTTP/1.";
+    size_t vn = sizeof version - 1;
+    size_t i = 0;
+
+    while (i < n && is_tchar(line[i])) {
+        i++;
+    }
+    if (!i || i >= n || line[i] != ' ') {
+        return false;
+    }
+
+    size_t target = ++i;
+    while (i < n && line[i] > 0x20 && line[i] < 0x7f) {
+        i++;
+    }
+    if (i == target || i >= n || line[i] != ' ') {
+        return false;
+    }
+    i++;
+
+    return (n - i == vn + 1 && !memcmp(line + i, version, vn)
+            && is_digit(line[i + vn]));
+}
+
+/* Parses the value of an HTTP Host field at 'v', 'n' bytes without the
+ * white space around it: uri-host, optionally followed by ':' and a port
+ * (RFC 9110 section 7.2).  uri-host is an IP literal in brackets (hex
+ * digits, ':' and '.' between '[' and ']', a simplified RFC 3986 section
+ * 3.2.2 IP-literal) or a non-empty reg-name (see is_reg_name_char()); the
+ * port is zero or more digits (RFC 3986 section 3.2.3).  Returns the
+ * length of uri-host (brackets included), the part before the port, in
+ * '*host_len' and true, or false if the value is not of that form or the
+ * host is longer than NSOD_HOST_MAX bytes. */
+static bool
+http_host_value(const uint8_t *v, size_t n, size_t *host_len)
+{
+    size_t i = 0;
+
+    if (n && v[0] == '[') {
+        i = 1;
+        while (i < n && (is_hexdigit(v[i]) || v[i] == ':' || v[i] == '.')) {
+            i++;
+        }
+        if (i == 1 || i >= n || v[i] != ']') {
+            return false;
+        }
+        i++;
+    } else {
+        while (i < n && is_reg_name_char(v[i])) {
+            i++;
+        }
+        if (!i) {
+            return false;
+        }
+    }
+
+    size_t hlen = i;
+    if (i < n) {
+        if (v[i] != ':') {
+            return false;
+        }
+        for (i++; i < n; i++) {
+            if (!is_digit(v[i])) {
+                return false;
+            }
+        }
+    }
+    if (hlen > NSOD_HOST_MAX) {
+        return false;
+    }
+    *host_len = hlen;
+    return true;
+}
+
+/* Finds the host of the Host header field (RFC 9110 section 7.2, RFC 9112
+ * section 3.2) in the HTTP/1.x request at 's', 'n' bytes (a TCP segment's
+ * payload).  's' must begin with a request line (is_http_request_line());
+ * each field line after it (RFC 9112 section 5) is "name:", with no white
+ * space before the colon (section 5.1), then the value with optional
+ * spaces and tabs around it.  The name "Host" is matched without regard to
+ * case.  The first Host field is used (a request with several is invalid,
+ * RFC 9112 section 3.2); its value must be a valid host and optional port
+ * (http_host_value()), and the port is left out.  The search stops at the
+ * empty line that ends the fields and at the end of 's': a line cut off by
+ * the end of 's' is not used.  Obsolete line folding is not unfolded.
+ * Returns the host's offset in 's' in '*hofs' and its length, 1 to
+ * NSOD_HOST_MAX bytes, in '*hlen' and true; otherwise false. */
+static bool
+http_find_host(const uint8_t *s, size_t n, size_t *hofs, size_t *hlen)
+{
+    size_t pos = 0;
+    size_t line_len;
+
+    if (!next_line(s, n, &pos, &line_len)
+        || !is_http_request_line(s, line_len)) {
+        return false;
+    }
+    for (;;) {
+        size_t start = pos;
+        if (!next_line(s, n, &pos, &line_len) || !line_len) {
+            return false;
+        }
+
+        const uint8_t *line = s + start;
+        size_t i = 0;
+        while (i < line_len && is_tchar(line[i])) {
+            i++;
+        }
+        if (i == 4 && i < line_len && line[i] == ':'
+            && mem_equal_nocase(line, (const uint8_t *) "host", 4)) {
+            size_t j = line_len;
+
+            i++;
+            while (i < j && is_wsp(line[i])) {
+                i++;
+            }
+            while (j > i && is_wsp(line[j - 1])) {
+                j--;
+            }
+            if (!http_host_value(line + i, j - i, hlen)) {
+                return false;
+            }
+            *hofs = start + i;
+            return true;
+        }
+    }
+}
+
+/* Checks the server_name extension data at 'e', 'n' bytes (RFC 6066
+ * section 3): a 2-byte ServerNameList length that must equal n - 2, then
+ * entries of a 1-byte name_type, a 2-byte length and that many bytes, each
+ * within the list.  Returns the offset in 'e' of the name of the first
+ * entry of type host_name (0) in '*nofs' and its length in '*nlen', and
+ * true, if the list is well formed and that name is 1 to NSOD_HOST_MAX
+ * bytes of reg-name characters (is_reg_name_char(); RFC 6066 allows only
+ * ASCII DNS host names); otherwise false. */
+static bool
+tls_server_name(const uint8_t *e, size_t n, size_t *nofs, size_t *nlen)
+{
+    if (n < 2 || rd16(e) != n - 2) {
+        return false;
+    }
+
+    bool found = false;
+    size_t pos = 2;
+    while (pos < n) {
+        if (n - pos < 3) {
+            return false;
+        }
+        uint8_t type = e[pos];
+        size_t len = rd16(e + pos + 1);
+        pos += 3;
+        if (len > n - pos) {
+            return false;
+        }
+        if (type == NSOD_TLS_SNI_HOST_NAME && !found) {
+            if (!len || len > NSOD_HOST_MAX) {
+                return false;
+            }
+            for (size_t i = 0; i < len; i++) {
+                if (!is_reg_name_char(e[pos + i])) {
+                    return false;
+                }
+            }
+            *nofs = pos;
+            *nlen = len;
+            found = true;
+        }
+        pos += len;
+    }
+    return found;
+}
+
+/* Finds the host_name of the server_name extension (RFC 6066 section 3) of
+ * the TLS ClientHello at the start of 's', 'n' bytes (a TCP segment's
+ * payload).  's' must begin with a TLS record header (RFC 8446 section
+ * 5.1): content type handshake (22), a legacy_record_version of 3.x and a
+ * length of at most 2**14 bytes; the record must begin with a handshake
+ * header (section 4) of type client_hello (1) whose 24-bit length fits in
+ * both the record and 's' (a ClientHello that continues in a later record
+ * or segment is not used).  Within that length the ClientHello (section
+ * 4.1.2) is walked: legacy_version (2 bytes), random (32), legacy_session_id
+ * (1-byte length, at most 32), cipher_suites (2-byte length, even and at
+ * least 2), legacy_compression_methods (1-byte length, at least 1) and
+ * extensions (2-byte length that must end exactly at the ClientHello's end;
+ * each extension a 2-byte type, 2-byte length and data within the
+ * extensions).  Every length is checked against what encloses it before
+ * anything after it is read.  Returns the offset of the host name in 's'
+ * in '*nofs' and its length in '*nlen', and true, if there is exactly one
+ * server_name extension and tls_server_name() finds a host name in it;
+ * otherwise false. */
+static bool
+tls_find_sni(const uint8_t *s, size_t n, size_t *nofs, size_t *nlen)
+{
+    if (n < 9 || s[0] != NSOD_TLS_HANDSHAKE || s[1] != 3
+        || s[5] != NSOD_TLS_CLIENT_HELLO) {
+        return false;
+    }
+    size_t rec_len = rd16(s + 3);
+    size_t hs_len = rd24(s + 6);
+    if (rec_len > NSOD_TLS_MAX_RECORD || rec_len < 4
+        || hs_len > rec_len - 4 || hs_len > n - 9) {
+        return false;
+    }
+
+    /* From here on, everything is within [pos, end), which is within
+     * both the record and 's'. */
+    size_t pos = 9;
+    size_t end = 9 + hs_len;
+
+    /* legacy_version, random, legacy_session_id. */
+    if (end - pos < 2 + 32 + 1) {
+        return false;
+    }
+    pos += 2 + 32;
+    size_t sid_len = s[pos++];
+    if (sid_len > 32 || sid_len > end - pos) {
+        return false;
+    }
+    pos += sid_len;
+
+    /* cipher_suites. */
+    if (end - pos < 2) {
+        return false;
+    }
+    size_t cs_len = rd16(s + pos);
+    pos += 2;
+    if (cs_len < 2 || cs_len % 2 || cs_len > end - pos) {
+        return false;
+    }
+    pos += cs_len;
+
+    /* legacy_compression_methods. */
+    if (end - pos < 1) {
+        return false;
+    }
+    size_t cm_len = s[pos++];
+    if (cm_len < 1 || cm_len > end - pos) {
+        return false;
+    }
+    pos += cm_len;
+
+    /* extensions.  (A ClientHello without them has no server_name.) */
+    if (end - pos < 2) {
+        return false;
+    }
+    size_t ext_len = rd16(s + pos);
+    pos += 2;
+    if (ext_len != end - pos) {
+        return false;
+    }
+
+    bool found = false;
+    while (pos < end) {
+        if (end - pos < 4) {
+            return false;
+        }
+        uint16_t type = rd16(s + pos);
+        size_t len = rd16(s + pos + 2);
+        pos += 4;
+        if (len > end - pos) {
+            return false;
+        }
+        if (type == NSOD_TLS_EXT_SERVER_NAME) {
+            size_t o;
+
+            if (found || !tls_server_name(s + pos, len, &o, nlen)) {
+                return false;
+            }
+            *nofs = pos + o;
+            found = true;
+        }
+        pos += len;
+    }
+    return found;
+}
+
+bool
+nsod_classify_host(enum nsod_classifier cls, const void *frame, size_t len,
+                   const char **name, size_t *name_len)
+{
+    struct nsod_parse pp;
+    size_t ofs, n, hofs, hlen;
+    bool found;
+
+    if (cls != NSOD_CLS_HTTP && cls != NSOD_CLS_TLS) {
+        return false;
+    }
+    parse_frame(frame, len, &pp);
+    if (!tcp_payload(&pp, &ofs, &n) || !n) {
+        return false;
+    }
+    found = (cls == NSOD_CLS_HTTP
+             ? http_find_host(pp.p + ofs, n, &hofs, &hlen)
+             : tls_find_sni(pp.p + ofs, n, &hofs, &hlen));
+    if (!found) {
+        return false;
+    }
+    *name = (const char *) pp.p + ofs + hofs;
+    *name_len = hlen;
+    return true;
+}
+
+bool
+nsod_host_matches(const char *pattern, const char *name, size_t name_len)
+{
+    const uint8_t *nm = (const uint8_t *) name;
+    size_t plen = strlen(pattern);
+
+    if (pattern[0] == '*' && pattern[1] == '.' && pattern[2]) {
+        /* "*.example.com": 'suffix' is ".example.com". */
+        const uint8_t *suffix = (const uint8_t *) pattern + 1;
+        size_t slen = plen - 1;
+        if (name_len <= slen) {
+            return false;
+        }
+
+        /* The labels before the suffix must not be empty. */
+        size_t prefix_len = name_len - slen;
+        if (nm[0] == '.' || nm[prefix_len - 1] == '.') {
+            return false;
+        }
+        for (size_t i = 1; i < prefix_len; i++) {
+            if (nm[i] == '.' && nm[i - 1] == '.') {
+                return false;
+            }
+        }
+        return mem_equal_nocase(nm + prefix_len, suffix, slen);
+    }
+    return (plen == name_len
+            && mem_equal_nocase((const uint8_t *) pattern, nm, plen));
 }
 
 bool
@@ -776,6 +1240,11 @@ nsod_classify(enum nsod_classifier cls, const void *frame, size_t len,
     case NSOD_CLS_SIP:
         ok = classify_sip(&pp, key);
         break;
+    case NSOD_CLS_HTTP:
+    case NSOD_CLS_TLS:
+        /* The key is the 5-tuple key either way; see the header. */
+        return (key_5tuple(&pp, key) && pp.proto == NSOD_IPPROTO_TCP
+                && !pp.later_fragment);
     case NSOD_N_CLASSIFIERS:
     default:
         ok = false;
@@ -793,6 +1262,8 @@ static const char *const classifier_names[NSOD_N_CLASSIFIERS] = {
     [NSOD_CLS_PPPOE] = "pppoe",
     [NSOD_CLS_L2TP] = "l2tp",
     [NSOD_CLS_SIP] = "sip",
+    [NSOD_CLS_HTTP] = "http",
+    [NSOD_CLS_TLS] = "tls",
 };
 
 bool
@@ -845,6 +1316,8 @@ format_ip(struct ds *ds, const uint8_t *a, size_t alen, bool bracket)
     }
 }
 
+/* Appends the 5-tuple key 'key' to 'ds': "5tuple", the protocol, then the
+ * two endpoints in the key's (canonical) order joined by "<->". */
 static void
 format_5tuple(const struct nsod_key *key, struct ds *ds)
 {
@@ -879,7 +1352,7 @@ format_5tuple(const struct nsod_key *key, struct ds *ds)
     if (ports) {
         ds_put_format(ds, ":%d", rd16(d + 2 * alen + 1));
     }
-    ds_put_cstr(ds, "->");
+    ds_put_cstr(ds, "<->");
     format_ip(ds, d + alen, alen, ports);
     if (ports) {
         ds_put_format(ds, ":%d", rd16(d + 2 * alen + 3));
@@ -900,7 +1373,7 @@ nsod_key_format(const struct nsod_key *key, struct ds *ds)
         break;
     case NSOD_KEY_L2:
         if (key->len == 2 * ETH_ADDR_LEN) {
-            ds_put_format(ds, "l2 "ETH_ADDR_FMT"->"ETH_ADDR_FMT,
+            ds_put_format(ds, "l2 "ETH_ADDR_FMT"<->"ETH_ADDR_FMT,
                           ETH_ADDR_BYTES_ARGS(d),
                           ETH_ADDR_BYTES_ARGS(d + ETH_ADDR_LEN));
             return;

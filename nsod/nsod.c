@@ -26,6 +26,7 @@ VLOG_DEFINE_THIS_MODULE(nsod);
 COVERAGE_DEFINE(nsod_classify_fallback);
 COVERAGE_DEFINE(nsod_session_new);
 COVERAGE_DEFINE(nsod_session_moved);
+COVERAGE_DEFINE(nsod_session_host_bound);
 COVERAGE_DEFINE(nsod_session_expired);
 COVERAGE_DEFINE(nsod_table_full);
 COVERAGE_DEFINE(nsod_no_backend);
@@ -49,6 +50,19 @@ struct cfg_backend {
     struct nsod_branch_config branch;
     uint32_t weight;
     enum nsod_backend_state state;
+    int pool;                       /* Index in cfg->pools, -1: default. */
+};
+
+/* A named pool: its active backends (indexes into cfg->backends). */
+struct cfg_pool {
+    char *name;
+    size_t n_active;
+    uint16_t active[NSOD_MAX_BACKENDS];
+};
+
+struct cfg_host {
+    char *pattern;
+    int pool;                       /* Index in cfg->pools. */
 };
 
 /* An immutable configuration snapshot of a service (RCU). */
@@ -64,6 +78,12 @@ struct nsod_cfg {
     uint16_t *maglev;               /* NSOD_MAGLEV_SIZE indexes, or NULL. */
     uint16_t *rr;                   /* Round-robin sequence, n_rr entries. */
     size_t n_rr;
+
+    /* Pools picked by host name (classifiers http and tls). */
+    size_t n_pools;
+    struct cfg_pool pools[NSOD_MAX_BACKENDS];
+    size_t n_hosts;
+    struct cfg_host hosts[NSOD_MAX_HOSTS];
 };
 
 struct nsod_session {
@@ -72,7 +92,14 @@ struct nsod_session {
     atomic_uint32_t backend;        /* Backend id. */
     atomic_llong used;              /* Last packet, ms (time_msec()). */
     long long int created;          /* ms. */
+    atomic_uint8_t host_tries;      /* Segments searched for a host name;
+                                     * NSOD_HOST_DONE once decided. */
 };
+
+/* A session's segments are searched for a host name (classifiers http and
+ * tls) until one names it or this many carried none. */
+#define NSOD_HOST_TRIES 8
+#define NSOD_HOST_DONE UINT8_MAX
 
 struct nsod_service {
     struct cmap_node name_node;     /* In 'services_by_name'. */
@@ -301,10 +328,37 @@ static void
 cfg_free(struct nsod_cfg *cfg)
 {
     if (cfg) {
+        for (size_t i = 0; i < cfg->n_pools; i++) {
+            free(cfg->pools[i].name);
+        }
+        for (size_t i = 0; i < cfg->n_hosts; i++) {
+            free(cfg->hosts[i].pattern);
+        }
         free(cfg->maglev);
         free(cfg->rr);
         free(cfg);
     }
+}
+
+/* Returns the index of pool 'name' in 'cfg', adding it if 'create'; -1 for
+ * the default pool (NULL or "") or an unknown name. */
+static int
+cfg_pool_index(struct nsod_cfg *cfg, const char *name, bool create)
+{
+    if (!name || !name[0]) {
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->n_pools; i++) {
+        if (!strcmp(cfg->pools[i].name, name)) {
+            return i;
+        }
+    }
+    if (!create || cfg->n_pools >= ARRAY_SIZE(cfg->pools)) {
+        return -1;
+    }
+    cfg->pools[cfg->n_pools].name = xstrdup(name);
+    cfg->pools[cfg->n_pools].n_active = 0;
+    return cfg->n_pools++;
 }
 
 static void
@@ -391,8 +445,22 @@ service_configure(struct nsod_service *svc,
         cb->weight = bc->weight ? bc->weight : 1;
         cb->state = (bc->ofport == OFPP_NONE ? NSOD_BACKEND_DOWN
                      : bc->state);
+        cb->pool = cfg_pool_index(cfg, bc->pool, true);
         if (cb->state == NSOD_BACKEND_ACTIVE) {
-            cfg->active[cfg->n_active++] = i;
+            if (cb->pool < 0) {
+                cfg->active[cfg->n_active++] = i;
+            } else {
+                struct cfg_pool *pool = &cfg->pools[cb->pool];
+                pool->active[pool->n_active++] = i;
+            }
+        }
+    }
+    for (size_t i = 0; i < sc->n_hosts && i < NSOD_MAX_HOSTS; i++) {
+        int pool = cfg_pool_index(cfg, sc->host_pools[i], false);
+
+        if (pool >= 0) {
+            cfg->hosts[cfg->n_hosts].pattern = xstrdup(sc->host_patterns[i]);
+            cfg->hosts[cfg->n_hosts++].pool = pool;
         }
     }
     maglev_build(cfg);
@@ -500,6 +568,94 @@ select_backend(struct nsod_service *svc, const struct nsod_cfg *cfg,
     }
 }
 
+/* Returns the backend that the pool of 'hosts' entry 'host' places a
+ * session with 'key' on, by weighted rendezvous hashing over the pool's
+ * active backends, or NULL if none is active. */
+static const struct cfg_backend *
+pool_select(const struct nsod_cfg *cfg, int pool_idx,
+            const struct nsod_key *key)
+{
+    const struct cfg_pool *pool = &cfg->pools[pool_idx];
+    const struct cfg_backend *best = NULL;
+    uint64_t best_score = 0;
+
+    for (size_t i = 0; i < pool->n_active; i++) {
+        const struct cfg_backend *cb = &cfg->backends[pool->active[i]];
+        uint64_t score = ((uint64_t) hash_int(cb->branch.id, key->hash)
+                          * cb->weight);
+
+        if (!best || score > best_score) {
+            best = cb;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+static void backend_sessions_add(struct nsod_service *, uint32_t id,
+                                 int delta);
+
+/* Classifiers http and tls: if a segment of session 's' names a host that
+ * one of the service's host patterns sends to a pool, moves the session to
+ * that pool (once) and returns the backend chosen there; otherwise returns
+ * NULL and the session stays where it is.  Searches at most
+ * NSOD_HOST_TRIES segments of a session. */
+static const struct cfg_backend *
+host_bind(struct nsod_service *svc, const struct nsod_cfg *cfg,
+          struct nsod_session *s, const struct nsod_key *key,
+          const void *frame, size_t len)
+{
+    const char *name;
+    size_t name_len;
+    uint8_t tries;
+
+    atomic_read_relaxed(&s->host_tries, &tries);
+    if (tries >= NSOD_HOST_TRIES) {
+        return NULL;
+    }
+    if (!nsod_classify_host(cfg->classifier, frame, len, &name, &name_len)) {
+        /* The handshake's segments count too: NSOD_HOST_TRIES leaves room
+         * for them. */
+        atomic_store_relaxed(&s->host_tries, tries + 1);
+        return NULL;
+    }
+
+    const struct cfg_backend *cb = NULL;
+    for (size_t i = 0; i < cfg->n_hosts; i++) {
+        if (nsod_host_matches(cfg->hosts[i].pattern, name, name_len)) {
+            cb = pool_select(cfg, cfg->hosts[i].pool, key);
+            break;
+        }
+    }
+    if (!cb) {
+        /* No pool for this host (or none of its backends is active): the
+         * session stays in the default pool. */
+        atomic_store_relaxed(&s->host_tries, NSOD_HOST_DONE);
+        return NULL;
+    }
+
+    uint32_t old_id;
+    atomic_read_relaxed(&s->backend, &old_id);
+    if (old_id != cb->branch.id) {
+        if (ovs_mutex_trylock(&svc->mutex)) {
+            /* Busy: this packet goes to the pool, the next one binds. */
+            return cb;
+        }
+
+        unsigned long long int orig;
+        long long int orig_ll;
+
+        atomic_store_relaxed(&s->backend, cb->branch.id);
+        backend_sessions_add(svc, old_id, -1);
+        atomic_add_relaxed(&cb->b->sessions, 1, &orig_ll);
+        atomic_add_relaxed(&cb->b->sessions_total, 1, &orig);
+        COVERAGE_INC(nsod_session_host_bound);
+        ovs_mutex_unlock(&svc->mutex);
+    }
+    atomic_store_relaxed(&s->host_tries, NSOD_HOST_DONE);
+    return cb;
+}
+
 static struct nsod_session *
 session_find(struct nsod_service *svc, const struct nsod_key *key)
 {
@@ -562,6 +718,13 @@ nsod_pick(struct nsod_service *svc, const void *frame, size_t len,
             atomic_store_relaxed(&s->used, now);
         }
         cb = cfg_backend_by_id(cfg, id);
+        if (cfg->n_hosts) {
+            const struct cfg_backend *pool_cb = host_bind(svc, cfg, s, &key,
+                                                          frame, len);
+            if (pool_cb) {
+                return pool_cb->branch.id;
+            }
+        }
         if (cb && cb->state != NSOD_BACKEND_DOWN) {
             return id;
         }
@@ -612,6 +775,7 @@ nsod_pick(struct nsod_service *svc, const void *frame, size_t len,
             s->key = key;
             atomic_init(&s->backend, cb->branch.id);
             atomic_init(&s->used, now);
+            atomic_init(&s->host_tries, 0);
             s->created = now;
             cmap_insert(&svc->sessions, &s->node, key.hash);
             atomic_add_relaxed(&svc->n_sessions, 1, &orig_ll);
@@ -620,6 +784,14 @@ nsod_pick(struct nsod_service *svc, const void *frame, size_t len,
             atomic_add_relaxed(&cb->b->sessions_total, 1, &orig);
             COVERAGE_INC(nsod_session_new);
             ovs_mutex_unlock(&svc->mutex);
+            if (cfg->n_hosts) {
+                /* Mid-stream: the first packet seen may name the host. */
+                const struct cfg_backend *pool_cb
+                    = host_bind(svc, cfg, s, &key, frame, len);
+                if (pool_cb) {
+                    return pool_cb->branch.id;
+                }
+            }
             return cb->branch.id;
         }
         ovs_mutex_unlock(&svc->mutex);
@@ -764,6 +936,10 @@ show_service(const struct nsod_service *svc, struct ds *ds)
                   "not stored (table full) %llu, dropped (no backend) "
                   "%llu\n", packets, bytes, n_sessions, total, fallbacks,
                   full, none);
+    for (size_t i = 0; i < cfg->n_hosts; i++) {
+        ds_put_format(ds, "  host %s: pool %s\n", cfg->hosts[i].pattern,
+                      cfg->pools[cfg->hosts[i].pool].name);
+    }
     for (size_t i = 0; i < cfg->n_backends; i++) {
         const struct cfg_backend *cb = &cfg->backends[i];
         struct nsod_backend *b = cb->b;
@@ -785,6 +961,9 @@ show_service(const struct nsod_service *svc, struct ds *ds)
         if (cb->branch.has_mac) {
             ds_put_format(ds, ", mac "ETH_ADDR_FMT,
                           ETH_ADDR_ARGS(cb->branch.mac));
+        }
+        if (cb->pool >= 0) {
+            ds_put_format(ds, ", pool %s", cfg->pools[cb->pool].name);
         }
         ds_put_format(ds, ", weight %"PRIu32", %s: packets %llu, bytes "
                       "%llu, sessions %lld (%llu placed)\n", cb->weight,

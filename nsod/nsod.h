@@ -20,6 +20,16 @@
  *   - down: takes nothing; its sessions move to active backends on their
  *     next packet.
  *
+ * With the "http" and "tls" classifiers a service may also have pools:
+ * backends with a pool name receive only connections whose HTTP Host or
+ * TLS SNI matches one of the service's host patterns for that pool.  A
+ * connection starts in the default pool (backends without a pool name):
+ * its handshake carries no host name.  The first segment that names a
+ * host of another pool moves the session there, once; later segments
+ * follow it.  Pools therefore suit backends that see connections
+ * transparently (bump-in-the-wire functions that pick up a connection
+ * mid-stream); a backend that terminates TCP belongs in the default pool.
+ *
  * A session, once placed, stays on its backend: adding a backend or
  * changing weights moves none (the session table is consulted before the
  * policy).  The session table is one concurrent hash map per service,
@@ -58,6 +68,7 @@ enum nsod_backend_state {
 
 struct nsod_backend_config {
     const char *name;           /* Unique in the service, its identity. */
+    const char *pool;           /* NULL or "": the default pool. */
     ofp_port_t ofport;          /* OFPP_NONE: not attached (as down). */
     int vlan;                   /* VLAN id to set (pushing a tag), or -1. */
     bool has_mac;
@@ -74,7 +85,15 @@ struct nsod_service_config {
     uint32_t max_sessions;      /* > 0. */
     const struct nsod_backend_config *backends;
     size_t n_backends;          /* At most NSOD_MAX_BACKENDS. */
+
+    /* Classifiers "http" and "tls" only: host name patterns (exact, or
+     * "*.example.com") and the pool each one's connections go to. */
+    const char *const *host_patterns;
+    const char *const *host_pools;
+    size_t n_hosts;             /* At most NSOD_MAX_HOSTS. */
 };
+
+#define NSOD_MAX_HOSTS 64
 
 /* Configuration (main thread). */
 void nsod_configure(const struct nsod_service_config *, size_t n);

@@ -11,6 +11,10 @@ a pcap file, one frame per line.
   tcp N              N TCP SYNs, 10.0.0.1:(20000+i) -> 10.1.0.1:80
   udp-port SPORT     one UDP frame 10.0.0.1:SPORT -> 10.1.0.1:80
   tcp-port SPORT     one TCP SYN 10.0.0.1:SPORT -> 10.1.0.1:80
+  http-get SPORT HOST
+                     HTTP GET with Host HOST, 10.0.0.1:SPORT -> 10.1.0.1:80
+  tls-hello SPORT SNI
+                     TLS ClientHello with server_name SNI, to port 443
   vlan VID...        one untagged-payload frame per 802.1Q VLAN id
   pppoe-padi MAC     PPPoE discovery PADI from client MAC
   pppoe-session MAC SESSION
@@ -53,6 +57,23 @@ def main(argv):
         l4 = (UDP(sport=int(argv[1]), dport=80) if cmd == "udp-port"
               else TCP(sport=int(argv[1]), dport=80, flags="S"))
         emit(ether() / IP(src="10.0.0.1", dst="10.1.0.1") / l4)
+    elif cmd == "http-get":
+        sport, host = int(argv[1]), argv[2]
+        req = ("GET / HTTP/1.1\r\nHost: %s\r\nAccept: */*\r\n\r\n"
+               % host).encode()
+        emit(ether() / IP(src="10.0.0.1", dst="10.1.0.1")
+             / TCP(sport=sport, dport=80, flags="PA") / Raw(req))
+    elif cmd == "tls-hello":
+        sport, sni = int(argv[1]), argv[2].encode()
+        name = b"\x00" + len(sni).to_bytes(2, "big") + sni
+        ext = (b"\x00\x00" + (len(name) + 2).to_bytes(2, "big")
+               + len(name).to_bytes(2, "big") + name)
+        body = (b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\x13\x01"
+                + b"\x01\x00" + len(ext).to_bytes(2, "big") + ext)
+        hs = b"\x01" + len(body).to_bytes(3, "big") + body
+        record = b"\x16\x03\x01" + len(hs).to_bytes(2, "big") + hs
+        emit(ether() / IP(src="10.0.0.1", dst="10.1.0.1")
+             / TCP(sport=sport, dport=443, flags="PA") / Raw(record))
     elif cmd == "vlan":
         for vid in argv[1:]:
             emit(ether() / Dot1Q(vlan=int(vid))

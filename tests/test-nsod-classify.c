@@ -58,18 +58,62 @@ check_key(const struct nsod_key *key)
     }
 }
 
+/* Appends " host=NAME" to 's', NAME being what nsod_classify_host() finds
+ * in the 'len'-byte 'frame' for 'cls', or " host=-" if it finds nothing.
+ * Checks that the name lies within the frame and is 1 to 255 bytes
+ * long. */
+static void
+put_host(struct ds *s, enum nsod_classifier cls, const uint8_t *frame,
+         size_t len)
+{
+    const char *name;
+    size_t name_len;
+
+    if (!nsod_classify_host(cls, frame, len, &name, &name_len)) {
+        ds_put_cstr(s, " host=-");
+        return;
+    }
+    if (!name_len || name_len > 255
+        || (const uint8_t *) name < frame
+        || (const uint8_t *) name + name_len > frame + len) {
+        ovs_fatal(0, "host name is not within the frame");
+    }
+    ds_put_format(s, " host=%.*s", (int) name_len, name);
+}
+
 /* ovstest test-nsod-classify CLASSIFIER HEXFRAME...
  *
  * Classifies each HEXFRAME with CLASSIFIER ("5tuple", "vlan", "pppoe",
- * "l2tp" or "sip") and prints one line for each: "ok" or "fallback" (what
- * nsod_classify() returned), a space, and the key as nsod_key_format()
- * writes it. */
+ * "l2tp", "sip", "http" or "tls") and prints one line for each: "ok" or
+ * "fallback" (what nsod_classify() returned), a space, and the key as
+ * nsod_key_format() writes it.  For "http" and "tls" the line ends with
+ * " host=NAME", the name nsod_classify_host() finds, or " host=-".
+ *
+ * ovstest test-nsod-classify --match PATTERN NAME
+ *
+ * Prints "match" or "no-match", what nsod_host_matches(PATTERN, NAME)
+ * returns. */
 static void
 test_nsod_classify_main(int argc, char *argv[])
 {
     enum nsod_classifier cls;
 
     set_program_name(argv[0]);
+    if (argc >= 2 && !strcmp(argv[1], "--match")) {
+        if (argc != 4) {
+            ovs_fatal(0, "usage: %s --match PATTERN NAME", argv[0]);
+        }
+
+        /* Copy NAME to a buffer of its exact size, without the null
+         * terminator, so that a memory checker sees any read past it. */
+        size_t name_len = strlen(argv[3]);
+        char *name = xmalloc(name_len ? name_len : 1);
+        memcpy(name, argv[3], name_len);
+        puts(nsod_host_matches(argv[2], name, name_len)
+             ? "match" : "no-match");
+        free(name);
+        return;
+    }
     if (argc < 2) {
         ovs_fatal(0, "usage: %s CLASSIFIER HEXFRAME...", argv[0]);
     }
@@ -99,6 +143,16 @@ test_nsod_classify_main(int argc, char *argv[])
 
         ds_clear(&s);
         nsod_key_format(&key, &s);
+        if (cls == NSOD_CLS_HTTP || cls == NSOD_CLS_TLS) {
+            put_host(&s, cls, frame, len);
+        } else {
+            const char *name;
+            size_t name_len;
+
+            if (nsod_classify_host(cls, frame, len, &name, &name_len)) {
+                ovs_fatal(0, "classifier %s found a host name", argv[1]);
+            }
+        }
         printf("%s %s\n", ok ? "ok" : "fallback", ds_cstr(&s));
         free(frame);
     }

@@ -181,6 +181,7 @@ nsod_module_reconfigure(void)
                 continue;
             }
             bc->name = b->name;
+            bc->pool = b->pool;
             bc->ofport = interface_ofport(b->interface);
             bc->vlan = b->n_vlan ? *b->vlan : -1;
             bc->has_mac = (b->mac
@@ -200,11 +201,37 @@ nsod_module_reconfigure(void)
          * in a stable order. */
         qsort(bcs, sc->n_backends, sizeof *bcs, compare_backends);
         sc->backends = bcs;
+
+        /* Host patterns pick pools only for the classifiers that see host
+         * names; sorted, so that the first match is well defined. */
+        if (smap_count(&rec->hosts)
+            && sc->classifier != NSOD_CLS_HTTP
+            && sc->classifier != NSOD_CLS_TLS) {
+            VLOG_WARN_RL(&rl, "NSOD service %s: hosts ignored: only the "
+                         "http and tls classifiers see host names",
+                         rec->name);
+        } else if (smap_count(&rec->hosts)) {
+            const struct smap_node **hosts = smap_sort(&rec->hosts);
+            size_t n_hosts = MIN(smap_count(&rec->hosts), NSOD_MAX_HOSTS);
+            const char **patterns = xcalloc(n_hosts, sizeof *patterns);
+            const char **pools = xcalloc(n_hosts, sizeof *pools);
+
+            for (size_t i = 0; i < n_hosts; i++) {
+                patterns[i] = hosts[i]->key;
+                pools[i] = hosts[i]->value;
+            }
+            sc->host_patterns = patterns;
+            sc->host_pools = pools;
+            sc->n_hosts = n_hosts;
+            free(hosts);
+        }
     }
 
     nsod_configure(configs, n);
     for (size_t i = 0; i < n; i++) {
         free(CONST_CAST(struct nsod_backend_config *, configs[i].backends));
+        free(CONST_CAST(const char **, configs[i].host_patterns));
+        free(CONST_CAST(const char **, configs[i].host_pools));
     }
     free(configs);
     nfv_revalidate();
