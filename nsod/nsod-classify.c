@@ -1063,8 +1063,10 @@ tls_server_name(const uint8_t *e, size_t n, size_t *nofs, size_t *nlen)
  * 5.1): content type handshake (22), a legacy_record_version of 3.x and a
  * length of at most 2**14 bytes; the record must begin with a handshake
  * header (section 4) of type client_hello (1) whose 24-bit length fits in
- * both the record and 's' (a ClientHello that continues in a later record
- * or segment is not used).  Within that length the ClientHello (section
+ * the record (a ClientHello that continues in a later record is not used;
+ * one cut by the end of 's', the segment, is read as far as it goes and
+ * its server_name counts if it is complete).  Within that length the
+ * ClientHello (section
  * 4.1.2) is walked: legacy_version (2 bytes), random (32), legacy_session_id
  * (1-byte length, at most 32), cipher_suites (2-byte length, even and at
  * least 2), legacy_compression_methods (1-byte length, at least 1) and
@@ -1085,14 +1087,19 @@ tls_find_sni(const uint8_t *s, size_t n, size_t *nofs, size_t *nlen)
     size_t rec_len = rd16(s + 3);
     size_t hs_len = rd24(s + 6);
     if (rec_len > NSOD_TLS_MAX_RECORD || rec_len < 4
-        || hs_len > rec_len - 4 || hs_len > n - 9) {
+        || hs_len > rec_len - 4) {
         return false;
     }
 
-    /* From here on, everything is within [pos, end), which is within
-     * both the record and 's'. */
+    /* A ClientHello larger than one segment (post-quantum key shares make
+     * them about 1.8 kB) is read as far as 's' goes: 'dend' is where it
+     * ends, 'end' where what we have of it ends.  From here on, everything
+     * read is within [pos, end), which is within both the record and 's';
+     * lengths are checked against 'dend'. */
+    bool truncated = hs_len > n - 9;
     size_t pos = 9;
-    size_t end = 9 + hs_len;
+    size_t dend = 9 + hs_len;
+    size_t end = truncated ? n : dend;
 
     /* legacy_version, random, legacy_session_id. */
     if (end - pos < 2 + 32 + 1) {
@@ -1132,20 +1139,23 @@ tls_find_sni(const uint8_t *s, size_t n, size_t *nofs, size_t *nlen)
     }
     size_t ext_len = rd16(s + pos);
     pos += 2;
-    if (ext_len != end - pos) {
+    if (ext_len != dend - pos) {
         return false;
     }
 
     bool found = false;
     while (pos < end) {
         if (end - pos < 4) {
-            return false;
+            /* Cut by the segment's end: what was complete counts. */
+            return truncated && found;
         }
         uint16_t type = rd16(s + pos);
         size_t len = rd16(s + pos + 2);
         pos += 4;
-        if (len > end - pos) {
+        if (len > dend - pos) {
             return false;
+        } else if (len > end - pos) {
+            return found;       /* 'truncated' is true here. */
         }
         if (type == NSOD_TLS_EXT_SERVER_NAME) {
             size_t o;
@@ -1166,7 +1176,8 @@ nsod_classify_host(enum nsod_classifier cls, const void *frame, size_t len,
                    const char **name, size_t *name_len)
 {
     struct nsod_parse pp;
-    size_t ofs, n, hofs, hlen;
+    size_t ofs, n;
+    size_t hofs = 0, hlen = 0;
     bool found;
 
     if (cls != NSOD_CLS_HTTP && cls != NSOD_CLS_TLS) {
