@@ -8,6 +8,12 @@ port that drops what it is sent and receives nothing (no-rx=1), so the
 figures measure the switch, not a NIC, a VM or a flood to a tap device.
 One PMD thread (or testpmd forwarding lcore) runs on core 1; everything
 else stays on core 0.
+
+net_pcap keeps every frame of the pcap in an mbuf of the port's mempool.
+ovs-vswitchd's shared mempool (262,144 mbufs) holds a pcap of about 250,000
+frames; a scenario that replays more sets other_config:per-port-memory and
+sizes the pcap port's own mempool with its rx_options (see
+scenarios/nsod.py).
 """
 
 import os
@@ -146,7 +152,8 @@ def measure_switch(switch, scenario, pcap, workdir, warmup, duration):
     """Runs 'switch' on 'scenario' replaying 'pcap'.  Returns a dict:
     mpps (packets the null port transmitted per second, millions),
     cycles_per_packet (the PMD thread's, from pmd-perf-show),
-    rx_mpps (what the PMD received)."""
+    rx_mpps (what the PMD received) and, if the scenario has a check
+    hook, check (its line of evidence)."""
     run = SwitchRun(switch, workdir)
     try:
         run.start(scenario.other_config)
@@ -155,6 +162,7 @@ def measure_switch(switch, scenario, pcap, workdir, warmup, duration):
         # net_pcap reads the whole pcap into mbufs when the port starts.
         run.vsctl("add-port", "br0", "rx0", "--", "set", "Interface", "rx0",
                   "type=dpdk", "options:dpdk-devargs=" + RX_DEVARGS.format(pcap=pcap),
+                  *["options:%s=%s" % kv for kv in scenario.rx_options.items()],
                   "ofport_request=1", timeout=180)
         run.vsctl("add-port", "br0", "tx0", "--", "set", "Interface", "tx0",
                   "type=dpdk", "options:dpdk-devargs=" + TX_DEVARGS,
@@ -165,11 +173,19 @@ def measure_switch(switch, scenario, pcap, workdir, warmup, duration):
             err = run.vsctl("get", "Interface", iface, "error").strip()
             if err not in ("[]", ""):
                 raise BenchError("port %s: %s" % (iface, err))
-        flows = "\n".join(f.format(rx=1, tx=2) for f in scenario.flows) + "\n"
-        flowfile = os.path.join(run.dir, "flows.txt")
-        with open(flowfile, "w") as f:
-            f.write(flows)
-        run.tool("ovs-ofctl", "add-flows", "br0", flowfile)
+        if scenario.setup:
+            scenario.setup(run)
+        # Groups need OpenFlow 1.5 (selection_method), and so do the flows
+        # that use them.
+        of15 = ["-O", "OpenFlow15"] if scenario.groups else []
+        for cmd, lines in (("add-groups", scenario.groups),
+                           ("add-flows", scenario.flows)):
+            if lines:
+                path = os.path.join(run.dir, cmd + ".txt")
+                with open(path, "w") as f:
+                    f.write("\n".join(l.format(rx=1, tx=2) for l in lines)
+                            + "\n")
+                run.tool("ovs-ofctl", *of15, cmd, "br0", path)
         time.sleep(warmup)
         run.appctl("dpif-netdev/pmd-stats-clear")
         tx0 = _tx_packets(run, 2)
@@ -183,9 +199,12 @@ def measure_switch(switch, scenario, pcap, workdir, warmup, duration):
             raise BenchError("no 'Rx packets' line in pmd-perf-show:\n" + perf)
         if tx1 <= tx0:
             raise BenchError("nothing was forwarded to the null port")
-        return {"mpps": (tx1 - tx0) / elapsed / 1e6,
-                "rx_mpps": float(m.group(2)) / 1e3,
-                "cycles_per_packet": float(m.group(3))}
+        res = {"mpps": (tx1 - tx0) / elapsed / 1e6,
+               "rx_mpps": float(m.group(2)) / 1e3,
+               "cycles_per_packet": float(m.group(3))}
+        if scenario.check:
+            res["check"] = scenario.check(run)
+        return res
     finally:
         run.stop()
 

@@ -105,6 +105,13 @@ def vxlan_frame(inner, vni, outer_src=1, outer_dst=2, sport=None):
             + _ipv4_header(src, dst, 17, len(udp)) + udp)
 
 
+def vlan_frame(frame, vid, tpid=0x8100):
+    """'frame' (an Ethernet frame, bytes) with an 802.1Q tag (or 802.1ad,
+    with tpid 0x88a8) of VLAN id 'vid' inserted after its addresses: 4
+    bytes longer."""
+    return frame[:12] + struct.pack("!HH", tpid, vid & 0xfff) + frame[12:]
+
+
 def sip_invite_frame(flow, call=None):
     """Ethernet/IPv4/UDP frame carrying a SIP INVITE (RFC 3261) from client
     number 'flow' to port 5060, with Call-ID number 'call' (default

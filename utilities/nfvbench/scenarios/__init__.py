@@ -33,11 +33,31 @@ class Scenario:
                 'baseline' instead.
     baseline    name of the scenario with the same frames and plain
                 forwarding, for nfv_only scenarios.
+    groups      OpenFlow groups for br0 (ovs-ofctl add-groups syntax,
+                OpenFlow 1.5), added before the flows, which may then use
+                them (the flows are then added with OpenFlow 1.5 too).
+    setup       function (SwitchRun) -> None, called after the ports are
+                added and before the groups and flows: configuration the
+                flows need beyond Open_vSwitch (e.g. NSOD services in the
+                NFV_Tenant database).  nfv_only scenarios only: upstream's
+                switch has none of the fork's databases.
+    check       function (SwitchRun) -> str, called after the measurement
+                while the switch still runs: checks the action did its work
+                (raises harness.BenchError if not) and returns one line of
+                evidence for the log and results.json ("check").
+    rx_options  Interface options of the pcap port (dict), set when it is
+                added (e.g. n_rxq_desc).
+    hugepages   2 MiB hugepages the scenario needs (default: the harness's
+                2048).
     """
 
     def __init__(self, name, description, frames, flows,
                  other_config=None, vsctl=(), testpmd=True, nfv_only=False,
-                 baseline=None):
+                 baseline=None, groups=(), setup=None, check=None,
+                 rx_options=None, hugepages=None):
+        if setup and not nfv_only:
+            raise ValueError("%s: a setup hook is for nfv_only scenarios"
+                             % name)
         self.name = name
         self.description = description
         self.frames = frames
@@ -47,6 +67,11 @@ class Scenario:
         self.testpmd = testpmd
         self.nfv_only = nfv_only
         self.baseline = baseline
+        self.groups = list(groups)
+        self.setup = setup
+        self.check = check
+        self.rx_options = dict(rx_options or {})
+        self.hugepages = hugepages
 
 
 def all_scenarios():
