@@ -503,15 +503,26 @@ nsod_configure(const struct nsod_service_config *configs, size_t n)
         svc->seen = true;
         service_configure(svc, &configs[i]);
     }
+
+    /* Collected first: removing while iterating could skip services. */
+    struct nsod_service **gone = NULL;
+    size_t n_gone = 0, allocated = 0;
     CMAP_FOR_EACH (svc, name_node, &services_by_name) {
         if (!svc->seen) {
-            cmap_remove(&services_by_name, &svc->name_node,
-                        hash_bytes(svc->name, strlen(svc->name), 0));
-            cmap_remove(&services_by_id, &svc->id_node,
-                        hash_int(svc->id, 0));
-            ovsrcu_postpone(service_free, svc);
+            if (n_gone >= allocated) {
+                gone = x2nrealloc(gone, &allocated, sizeof *gone);
+            }
+            gone[n_gone++] = svc;
         }
     }
+    for (size_t i = 0; i < n_gone; i++) {
+        svc = gone[i];
+        cmap_remove(&services_by_name, &svc->name_node,
+                    hash_bytes(svc->name, strlen(svc->name), 0));
+        cmap_remove(&services_by_id, &svc->id_node, hash_int(svc->id, 0));
+        ovsrcu_postpone(service_free, svc);
+    }
+    free(gone);
 }
 
 /* Per packet. */
