@@ -26,7 +26,13 @@ a pcap file, one frame per line.
   show PCAP          per frame: vlan, destination MAC, L4 source port
 """
 
+import logging
 import sys
+
+# Scapy warns on stderr about interfaces that other tests create and delete
+# while it reads the routing table; the tests check stderr.
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+logging.getLogger("scapy.loading").setLevel(logging.ERROR)
 
 from scapy.all import (Ether, Dot1Q, IP, UDP, TCP, PPPoED, PPPoE, PPP,
                        Raw, rdpcap)

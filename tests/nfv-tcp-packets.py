@@ -11,7 +11,13 @@
                                   and whether its TCP checksum is right
 """
 
+import logging
 import sys
+
+# Scapy warns on stderr about interfaces that other tests create and delete
+# while it reads the routing table; the tests check stderr.
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+logging.getLogger("scapy.loading").setLevel(logging.ERROR)
 
 from scapy.all import (IP, TCP, UDP, Ether, IPv6, Raw, bytes_hex,
                        rdpcap)
