@@ -41,6 +41,8 @@
 
 VLOG_DEFINE_THIS_MODULE(nsod_action);
 
+BUILD_ASSERT_DECL(NSOD_BATCH_MAX == NETDEV_MAX_BURST);
+
 COVERAGE_DEFINE(nsod_xlate_unknown_service);
 COVERAGE_DEFINE(nsod_drop_no_backend);
 
@@ -207,14 +209,24 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
         }
     }
 
-    long long int now = time_msec();
+    const void *frames[NSOD_BATCH_MAX];
+    size_t lens[NSOD_BATCH_MAX];
+    uint32_t ids[NSOD_BATCH_MAX];
+    size_t n = dp_packet_batch_size(batch);
     struct dp_packet *packet;
+
+    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+        frames[i] = dp_packet_data(packet);
+        lens[i] = dp_packet_size(packet);
+        ids[i] = NSOD_NO_BACKEND;
+    }
+    if (svc) {
+        nsod_pick_batch(svc, frames, lens, n, time_msec(), ids);
+    }
+
     size_t n_dropped = 0;
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
-        uint32_t id = (svc
-                       ? nsod_pick(svc, dp_packet_data(packet),
-                                   dp_packet_size(packet), now)
-                       : NSOD_NO_BACKEND);
+        uint32_t id = ids[i];
         struct nsod_odp_branch *b = NULL;
 
         for (size_t j = 0; j < n_branches; j++) {
@@ -240,10 +252,10 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
 
     for (size_t j = 0; j < n_branches; j++) {
         struct nsod_odp_branch *b = &branches[j];
-        size_t n = dp_packet_batch_size(&b->batch);
+        size_t n_packets = dp_packet_batch_size(&b->batch);
 
-        if (n) {
-            nsod_account(svc, b->backend, n, b->bytes);
+        if (n_packets) {
+            nsod_account(svc, b->backend, n_packets, b->bytes);
             odp_execute_actions(dp, &b->batch, true, nl_attr_get(b->actions),
                                 nl_attr_get_size(b->actions),
                                 dp_execute_action);

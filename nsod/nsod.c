@@ -694,31 +694,21 @@ backend_sessions_add(struct nsod_service *svc, uint32_t id, int delta)
 
 /* Returns the id of the backend the 'len'-byte Ethernet frame at 'frame'
  * goes to, or NSOD_NO_BACKEND (the caller drops it) if 'svc' has no
- * backend for it.  The frame's session (nsod_classify()) keeps the backend
- * it was placed on unless that backend is down or gone; a new session is
- * placed by the service's policy and stored, unless the table holds
- * max_sessions already or another thread is changing it at this instant
- * (then the packet still goes where the policy says).  'now' is the
- * current time in ms.  Never blocks. */
-uint32_t
-nsod_pick(struct nsod_service *svc, const void *frame, size_t len,
-          long long int now)
+ * backend for it.  'key' is the frame's session key (nsod_classify() with
+ * cfg's classifier) and 's' its session, or NULL if it has none yet.  The
+ * session keeps the backend it was placed on unless that backend is down
+ * or gone; a new session is placed by the service's policy and stored,
+ * unless the table holds max_sessions already or another thread is
+ * changing it at this instant (then the packet still goes where the
+ * policy says).  'now' is the current time in ms.  Never blocks. */
+static uint32_t
+pick_one(struct nsod_service *svc, const struct nsod_cfg *cfg,
+         const struct nsod_key *key, struct nsod_session *s,
+         const void *frame, size_t len, long long int now)
 {
-    const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *, &svc->cfg);
     const struct cfg_backend *cb;
     unsigned long long int orig;
-    struct nsod_key key;
 
-    if (!cfg) {
-        return NSOD_NO_BACKEND;
-    }
-    if (!nsod_classify(cfg->classifier, frame, len, &key)
-        && cfg->classifier != NSOD_CLS_5TUPLE) {
-        COVERAGE_INC(nsod_classify_fallback);
-        atomic_add_relaxed(&svc->fallbacks, 1, &orig);
-    }
-
-    struct nsod_session *s = session_find(svc, &key);
     if (s) {
         uint32_t id;
         long long int used;
@@ -730,7 +720,7 @@ nsod_pick(struct nsod_service *svc, const void *frame, size_t len,
         }
         cb = cfg_backend_by_id(cfg, id);
         if (cfg->n_hosts) {
-            const struct cfg_backend *pool_cb = host_bind(svc, cfg, s, &key,
+            const struct cfg_backend *pool_cb = host_bind(svc, cfg, s, key,
                                                           frame, len);
             if (pool_cb) {
                 return pool_cb->branch.id;
@@ -741,7 +731,7 @@ nsod_pick(struct nsod_service *svc, const void *frame, size_t len,
         }
 
         /* Its backend is down or gone: the session moves. */
-        cb = select_backend(svc, cfg, &key);
+        cb = select_backend(svc, cfg, key);
         if (!cb) {
             COVERAGE_INC(nsod_no_backend);
             atomic_add_relaxed(&svc->no_backend, 1, &orig);
@@ -763,7 +753,7 @@ nsod_pick(struct nsod_service *svc, const void *frame, size_t len,
         return cb->branch.id;
     }
 
-    cb = select_backend(svc, cfg, &key);
+    cb = select_backend(svc, cfg, key);
     if (!cb) {
         COVERAGE_INC(nsod_no_backend);
         atomic_add_relaxed(&svc->no_backend, 1, &orig);
@@ -778,17 +768,17 @@ nsod_pick(struct nsod_service *svc, const void *frame, size_t len,
         return cb->branch.id;
     }
     if (!ovs_mutex_trylock(&svc->mutex)) {
-        s = session_find(svc, &key);
+        s = session_find(svc, key);
         if (!s) {
             long long int orig_ll;
 
             s = xmalloc(sizeof *s);
-            s->key = key;
+            s->key = *key;
             atomic_init(&s->backend, cb->branch.id);
             atomic_init(&s->used, now);
             atomic_init(&s->host_tries, 0);
             s->created = now;
-            cmap_insert(&svc->sessions, &s->node, key.hash);
+            cmap_insert(&svc->sessions, &s->node, key->hash);
             atomic_add_relaxed(&svc->n_sessions, 1, &orig_ll);
             atomic_add_relaxed(&svc->sessions_total, 1, &orig);
             atomic_add_relaxed(&cb->b->sessions, 1, &orig_ll);
@@ -798,7 +788,7 @@ nsod_pick(struct nsod_service *svc, const void *frame, size_t len,
             if (cfg->n_hosts) {
                 /* Mid-stream: the first packet seen may name the host. */
                 const struct cfg_backend *pool_cb
-                    = host_bind(svc, cfg, s, &key, frame, len);
+                    = host_bind(svc, cfg, s, key, frame, len);
                 if (pool_cb) {
                     return pool_cb->branch.id;
                 }
@@ -813,6 +803,66 @@ nsod_pick(struct nsod_service *svc, const void *frame, size_t len,
         return id;
     }
     return cb->branch.id;
+}
+
+/* Picks the backend of each of the 'n' Ethernet frames 'frames[i]' of
+ * 'lens[i]' bytes (n at most NSOD_BATCH_MAX), storing its id, or
+ * NSOD_NO_BACKEND, in 'ids[i]' (see pick_one()).  The frames are
+ * classified first and their sessions looked up together, so that the
+ * session table's cache misses overlap.  'now' is the current time in ms.
+ * Runs in the PMD threads; never blocks. */
+void
+nsod_pick_batch(struct nsod_service *svc, const void *frames[],
+                const size_t lens[], size_t n, long long int now,
+                uint32_t ids[])
+{
+    const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *, &svc->cfg);
+    struct nsod_key keys[NSOD_BATCH_MAX];
+    uint32_t hashes[NSOD_BATCH_MAX];
+    const struct cmap_node *nodes[NSOD_BATCH_MAX];
+    unsigned int fallbacks = 0;
+
+    if (!cfg) {
+        for (size_t i = 0; i < n; i++) {
+            ids[i] = NSOD_NO_BACKEND;
+        }
+        return;
+    }
+
+    for (size_t i = 0; i < n; i++) {
+        if (!nsod_classify(cfg->classifier, frames[i], lens[i], &keys[i])
+            && cfg->classifier != NSOD_CLS_5TUPLE) {
+            fallbacks++;
+        }
+        hashes[i] = keys[i].hash;
+    }
+    if (fallbacks) {
+        unsigned long long int orig;
+
+        COVERAGE_ADD(nsod_classify_fallback, fallbacks);
+        atomic_add_relaxed(&svc->fallbacks, fallbacks, &orig);
+    }
+
+    unsigned long map = (n >= CHAR_BIT * sizeof map
+                         ? ULONG_MAX : (1UL << n) - 1);
+    unsigned long found = cmap_find_batch(&svc->sessions, map, hashes,
+                                          nodes);
+    for (size_t i = 0; i < n; i++) {
+        struct nsod_session *session = NULL;
+
+        if (found & (1UL << i)) {
+            struct nsod_session *cand;
+
+            CMAP_NODE_FOR_EACH (cand, node, nodes[i]) {
+                if (!memcmp(&cand->key, &keys[i], sizeof keys[i])) {
+                    session = cand;
+                    break;
+                }
+            }
+        }
+        ids[i] = pick_one(svc, cfg, &keys[i], session, frames[i], lens[i],
+                          now);
+    }
 }
 
 /* Counts 'n_packets' packets of 'n_bytes' bytes sent by 'svc' to backend

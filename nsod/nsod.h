@@ -121,8 +121,10 @@ size_t nsod_service_branches(const struct nsod_service *,
                              size_t max);
 
 /* Per packet (PMD threads). */
-uint32_t nsod_pick(struct nsod_service *, const void *frame, size_t len,
-                   long long int now);
+#define NSOD_BATCH_MAX 32                /* NETDEV_MAX_BURST. */
+void nsod_pick_batch(struct nsod_service *, const void *frames[],
+                     const size_t lens[], size_t n, long long int now,
+                     uint32_t ids[]);
 void nsod_account(struct nsod_service *, uint32_t backend_id,
                   size_t n_packets, size_t n_bytes);
 #define NSOD_NO_BACKEND UINT32_MAX
