@@ -296,13 +296,17 @@ parse_frame(const void *p, size_t len, struct nsod_parse *pp)
 }
 
 /* Stores the hash of 'key''s type, length and data in key->hash.  Bytes of
- * 'data' past 'len' are zero, so hashing only the used part is enough. */
+ * 'data' past 'len' are zero, so hashing the used part, rounded up to whole
+ * 32-bit words, is enough; whole words keep the per-packet hash free of
+ * byte-by-byte tails. */
 static void
 key_finish(struct nsod_key *key)
 {
+    size_t n_words = DIV_ROUND_UP(offsetof(struct nsod_key, data) + key->len,
+                                  sizeof(uint32_t));
+
     key->hash = 0;
-    key->hash = hash_bytes(key, offsetof(struct nsod_key, data) + key->len,
-                           0);
+    key->hash = hash_words(ALIGNED_CAST(const uint32_t *, key), n_words, 0);
 }
 
 /* Stores in '*key' the 5-tuple key that 'pp' gives (or its L2 or empty key

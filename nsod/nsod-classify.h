@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "openvswitch/util.h"
 
 enum nsod_classifier {
     NSOD_CLS_5TUPLE,    /* IP source, destination, protocol and ports. */
@@ -64,6 +65,7 @@ struct nsod_key {
     uint32_t hash;              /* Hash of type, len, data. */
     uint8_t data[NSOD_KEY_MAX];
 };
+BUILD_ASSERT_DECL(NSOD_KEY_MAX % 4 == 0);
 
 /* Classifies the 'len'-byte Ethernet frame at 'frame' with 'cls' and
  * stores its session key in '*key'.

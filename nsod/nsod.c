@@ -115,8 +115,10 @@ struct nsod_service {
     atomic_llong n_sessions;
     atomic_uint rr_next;
 
-    atomic_ullong packets;
-    atomic_ullong bytes;
+    /* Packets and bytes of backends no longer configured (main thread);
+     * the service's totals are these plus its backends' counters. */
+    unsigned long long int retired_packets;
+    unsigned long long int retired_bytes;
     atomic_ullong fallbacks;        /* Frames the classifier fell back on. */
     atomic_ullong sessions_total;
     atomic_ullong table_full;       /* Sessions not stored: table full. */
@@ -383,6 +385,12 @@ service_free(struct nsod_service *svc)
         free(s);
     }
     cmap_destroy(&svc->sessions);
+
+    struct nsod_backend *b;
+    HMAP_FOR_EACH_POP (b, name_node, &svc->backends) {
+        backend_free(b);
+    }
+    hmap_destroy(&svc->backends);
     cfg_free(ovsrcu_get_protected(struct nsod_cfg *, &svc->cfg));
     ovs_mutex_destroy(&svc->mutex);
     free(svc->name);
@@ -475,6 +483,14 @@ service_configure(struct nsod_service *svc,
      * packet (nsod_pick() does not find their id). */
     HMAP_FOR_EACH_SAFE (b, name_node, &svc->backends) {
         if (!b->seen) {
+            unsigned long long int v;
+
+            /* (A PMD thread may still count a few packets to it until the
+             * old snapshot is gone; those are not carried over.) */
+            atomic_read_relaxed(&b->packets, &v);
+            svc->retired_packets += v;
+            atomic_read_relaxed(&b->bytes, &v);
+            svc->retired_bytes += v;
             hmap_remove(&svc->backends, &b->name_node);
             ovsrcu_postpone(backend_free, b);
         }
@@ -876,8 +892,6 @@ nsod_account(struct nsod_service *svc, uint32_t backend_id,
                                        : NULL;
     unsigned long long int orig;
 
-    atomic_add_relaxed(&svc->packets, n_packets, &orig);
-    atomic_add_relaxed(&svc->bytes, n_bytes, &orig);
     if (cb) {
         atomic_add_relaxed(&cb->b->packets, n_packets, &orig);
         atomic_add_relaxed(&cb->b->bytes, n_bytes, &orig);
@@ -952,6 +966,25 @@ nsod_run(long long int now)
 
 /* Observability. */
 
+/* Stores in '*packets' and '*bytes' what 'svc' has sent to its backends. */
+static void
+service_totals(const struct nsod_service *svc,
+               unsigned long long int *packets, unsigned long long int *bytes)
+{
+    struct nsod_backend *b;
+
+    *packets = svc->retired_packets;
+    *bytes = svc->retired_bytes;
+    HMAP_FOR_EACH (b, name_node, &svc->backends) {
+        unsigned long long int v;
+
+        atomic_read_relaxed(&b->packets, &v);
+        *packets += v;
+        atomic_read_relaxed(&b->bytes, &v);
+        *bytes += v;
+    }
+}
+
 static const char *
 state_to_string(enum nsod_backend_state state)
 {
@@ -972,10 +1005,7 @@ show_service(const struct nsod_service *svc, struct ds *ds)
     unsigned long long int packets, bytes, fallbacks, total, full, none;
     long long int n_sessions;
 
-    atomic_read_relaxed(&CONST_CAST(struct nsod_service *, svc)->packets,
-                        &packets);
-    atomic_read_relaxed(&CONST_CAST(struct nsod_service *, svc)->bytes,
-                        &bytes);
+    service_totals(svc, &packets, &bytes);
     atomic_read_relaxed(&CONST_CAST(struct nsod_service *, svc)->fallbacks,
                         &fallbacks);
     atomic_read_relaxed(
@@ -1124,10 +1154,10 @@ nsod_service_stats(const char *name, struct nsod_stats *stats,
     if (!svc) {
         return false;
     }
-    atomic_read_relaxed(&svc->packets, &v);
-    stats->packets = v;
-    atomic_read_relaxed(&svc->bytes, &v);
-    stats->bytes = v;
+    unsigned long long int packets, bytes;
+    service_totals(svc, &packets, &bytes);
+    stats->packets = packets;
+    stats->bytes = bytes;
     atomic_read_relaxed(&svc->n_sessions, &live);
     stats->sessions = MAX(live, 0);
     atomic_read_relaxed(&svc->sessions_total, &v);

@@ -252,12 +252,7 @@ static void
 nsod_write_stats(void)
 {
     if (stats_txn) {
-        enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(stats_txn);
-        if (status == TXN_INCOMPLETE) {
-            return;
-        }
-        ovsdb_idl_txn_destroy(stats_txn);
-        stats_txn = NULL;
+        return;             /* The previous one is still on its way. */
     }
 
     const struct nfvrec_nsod_service *rec;
@@ -306,8 +301,18 @@ nsod_write_stats(void)
             }
         }
     }
-    ovsdb_idl_txn_commit(stats_txn);
-    if (!any) {
+    if (!any || ovsdb_idl_txn_commit(stats_txn) != TXN_INCOMPLETE) {
+        ovsdb_idl_txn_destroy(stats_txn);
+        stats_txn = NULL;
+    }
+}
+
+/* Finishes the statistics transaction once the server has answered, so
+ * that nsod_module_wait() waits on it only while it is in flight. */
+static void
+nsod_stats_txn_run(void)
+{
+    if (stats_txn && ovsdb_idl_txn_commit(stats_txn) != TXN_INCOMPLETE) {
         ovsdb_idl_txn_destroy(stats_txn);
         stats_txn = NULL;
     }
@@ -401,6 +406,8 @@ nsod_module_run(void)
         ovs_seqno = seqno2;
         nsod_module_reconfigure();
     }
+
+    nsod_stats_txn_run();
 
     long long int now = time_msec();
     if (now >= next_run) {
