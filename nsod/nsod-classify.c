@@ -351,7 +351,24 @@ key_5tuple(const struct nsod_parse *pp, struct nsod_key *key)
     d[2 * alen] = pp->proto;
     wr16(d + 2 * alen + 1, swap ? pp->dport : pp->sport);
     wr16(d + 2 * alen + 3, swap ? pp->sport : pp->dport);
-    key_finish(key);
+    if (pp->ipv6) {
+        key_finish(key);
+    } else {
+        /* The most common key is hashed from the values themselves, not
+         * read back from the bytes just stored (which would stall on store
+         * forwarding).  Equal keys still get equal hashes. */
+        uint32_t lo, hi;
+        uint16_t plo = swap ? pp->dport : pp->sport;
+        uint16_t phi = swap ? pp->sport : pp->dport;
+        uint32_t h;
+
+        memcpy(&lo, swap ? dst : src, 4);
+        memcpy(&hi, swap ? src : dst, 4);
+        h = hash_add(NSOD_KEY_5TUPLE, lo);
+        h = hash_add(h, hi);
+        h = hash_add(h, ((uint32_t) plo << 16) | phi);
+        key->hash = hash_finish(h, pp->proto);
+    }
     return !pp->l4_truncated;
 }
 

@@ -109,7 +109,8 @@ BACKEND_LINE = re.compile(r"backend (\S+): port \d+, vlan (\d+), .*: packets "
 def _check(sessions):
     """After the measurement: the service must hold 'sessions' live
     sessions, with no classifier fallback, and every backend must have
-    received packets."""
+    received packets (with 1,000 sessions or more: a handful of keys may
+    hash to three of the four backends, as the select group's may)."""
     def check(run):
         show = run.appctl("nsod/show", SERVICE)
         m = SERVICE_LINE.search(show)
@@ -124,7 +125,8 @@ def _check(sessions):
                                                   / max(packets, 1), s)
                              for name, vlan, p, s in backends)))
         if (live != sessions or fallbacks or full or dropped
-                or not all(int(p) for _, _, p, _ in backends)):
+                or (sessions >= 1000
+                    and not all(int(p) for _, _, p, _ in backends))):
             raise harness.BenchError("NSOD did not distribute as expected: "
                                      + line)
         return line
