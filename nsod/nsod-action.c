@@ -204,6 +204,10 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
                     b->actions = ba;
                 }
             }
+            if (b->backend == NSOD_NO_BACKEND || !b->actions) {
+                n_branches--;       /* Malformed: no packet goes there. */
+                continue;
+            }
             dp_packet_batch_init(&b->batch);
             b->bytes = 0;
         }

@@ -94,6 +94,7 @@ struct nsod_session {
     long long int created;          /* ms. */
     atomic_uint8_t host_tries;      /* Segments searched for a host name;
                                      * NSOD_HOST_DONE once decided. */
+    bool dead;                      /* Removed from the table (mutex). */
 };
 
 /* A session's segments are searched for a host name (classifiers http and
@@ -621,6 +622,9 @@ pool_select(const struct nsod_cfg *cfg, int pool_idx,
 
 static void backend_sessions_add(struct nsod_service *, uint32_t id,
                                  int delta);
+static const struct cfg_backend *select_backend(struct nsod_service *,
+                                                const struct nsod_cfg *,
+                                                const struct nsod_key *);
 
 /* Classifiers http and tls: if a segment of session 's' names a host that
  * one of the service's host patterns sends to a pool, moves the session to
@@ -661,25 +665,21 @@ host_bind(struct nsod_service *svc, const struct nsod_cfg *cfg,
         return NULL;
     }
 
+    unsigned long long int orig;
+    long long int orig_ll;
     uint32_t old_id;
+
+    ovs_mutex_lock(&svc->mutex);
     atomic_read_relaxed(&s->backend, &old_id);
-    if (old_id != cb->branch.id) {
-        if (ovs_mutex_trylock(&svc->mutex)) {
-            /* Busy: this packet goes to the pool, the next one binds. */
-            return cb;
-        }
-
-        unsigned long long int orig;
-        long long int orig_ll;
-
+    if (!s->dead && old_id != cb->branch.id) {
         atomic_store_relaxed(&s->backend, cb->branch.id);
         backend_sessions_add(svc, old_id, -1);
         atomic_add_relaxed(&cb->b->sessions, 1, &orig_ll);
         atomic_add_relaxed(&cb->b->sessions_total, 1, &orig);
         COVERAGE_INC(nsod_session_host_bound);
-        ovs_mutex_unlock(&svc->mutex);
     }
     atomic_store_relaxed(&s->host_tries, NSOD_HOST_DONE);
+    ovs_mutex_unlock(&svc->mutex);
     return cb;
 }
 
@@ -708,15 +708,77 @@ backend_sessions_add(struct nsod_service *svc, uint32_t id, int delta)
     }
 }
 
+/* Counts a packet dropped because 'svc' has no backend for it and returns
+ * NSOD_NO_BACKEND. */
+static uint32_t
+no_backend(struct nsod_service *svc)
+{
+    unsigned long long int orig;
+
+    COVERAGE_INC(nsod_no_backend);
+    atomic_add_relaxed(&svc->no_backend, 1, &orig);
+    return NSOD_NO_BACKEND;
+}
+
+/* Moves session 's' of 'key', now on backend 'old_id' ('old_cb' in 'cfg',
+ * or NULL if that backend is gone), to another backend: one of its own
+ * pool if it was bound to a pool, else one the policy picks.  Returns the
+ * backend id the packet goes to. */
+static uint32_t
+session_move(struct nsod_service *svc, const struct nsod_cfg *cfg,
+             struct nsod_session *s, const struct nsod_key *key,
+             uint32_t old_id, const struct cfg_backend *old_cb)
+{
+    const struct cfg_backend *cb = NULL;
+    unsigned long long int orig;
+    long long int orig_ll;
+    uint32_t cur;
+
+    if (old_cb && old_cb->pool >= 0) {
+        cb = pool_select(cfg, old_cb->pool, key);
+    }
+    if (!cb) {
+        cb = select_backend(svc, cfg, key);
+    }
+    if (!cb) {
+        return no_backend(svc);
+    }
+
+    ovs_mutex_lock(&svc->mutex);
+    atomic_read_relaxed(&s->backend, &cur);
+    if (s->dead) {
+        /* Expired meanwhile: the next packet starts a new session. */
+    } else if (cur == old_id) {
+        atomic_store_relaxed(&s->backend, cb->branch.id);
+        backend_sessions_add(svc, old_id, -1);
+        atomic_add_relaxed(&cb->b->sessions, 1, &orig_ll);
+        atomic_add_relaxed(&cb->b->sessions_total, 1, &orig);
+        COVERAGE_INC(nsod_session_moved);
+    } else {
+        /* Another thread moved it first: follow it. */
+        const struct cfg_backend *cur_cb = cfg_backend_by_id(cfg, cur);
+        if (cur_cb && cur_cb->state != NSOD_BACKEND_DOWN) {
+            cb = cur_cb;
+        }
+    }
+    ovs_mutex_unlock(&svc->mutex);
+    return cb->branch.id;
+}
+
 /* Returns the id of the backend the 'len'-byte Ethernet frame at 'frame'
  * goes to, or NSOD_NO_BACKEND (the caller drops it) if 'svc' has no
  * backend for it.  'key' is the frame's session key (nsod_classify() with
- * cfg's classifier) and 's' its session, or NULL if it has none yet.  The
- * session keeps the backend it was placed on unless that backend is down
- * or gone; a new session is placed by the service's policy and stored,
- * unless the table holds max_sessions already or another thread is
- * changing it at this instant (then the packet still goes where the
- * policy says).  'now' is the current time in ms.  Never blocks. */
+ * cfg's classifier) and 's' its session, or NULL if it has none yet.
+ *
+ * The packet of an existing session whose backend can take it, the common
+ * case, takes no lock.  The session keeps the backend it was placed on
+ * unless that backend is down or gone (then it moves).  A new session is
+ * placed by the service's policy and stored under the service's mutex
+ * (held only for the insertion), so that every packet of a session, on any
+ * PMD thread, sees one placement.  While the table holds max_sessions, new
+ * sessions are not stored and their packets go where the Maglev table
+ * says, which does not change from packet to packet.  'now' is the current
+ * time in ms. */
 static uint32_t
 pick_one(struct nsod_service *svc, const struct nsod_cfg *cfg,
          const struct nsod_key *key, struct nsod_session *s,
@@ -724,6 +786,7 @@ pick_one(struct nsod_service *svc, const struct nsod_cfg *cfg,
 {
     const struct cfg_backend *cb;
     unsigned long long int orig;
+    long long int orig_ll;
 
     if (s) {
         uint32_t id;
@@ -734,7 +797,6 @@ pick_one(struct nsod_service *svc, const struct nsod_cfg *cfg,
         if (used != now) {
             atomic_store_relaxed(&s->used, now);
         }
-        cb = cfg_backend_by_id(cfg, id);
         if (cfg->n_hosts) {
             const struct cfg_backend *pool_cb = host_bind(svc, cfg, s, key,
                                                           frame, len);
@@ -742,38 +804,11 @@ pick_one(struct nsod_service *svc, const struct nsod_cfg *cfg,
                 return pool_cb->branch.id;
             }
         }
+        cb = cfg_backend_by_id(cfg, id);
         if (cb && cb->state != NSOD_BACKEND_DOWN) {
             return id;
         }
-
-        /* Its backend is down or gone: the session moves. */
-        cb = select_backend(svc, cfg, key);
-        if (!cb) {
-            COVERAGE_INC(nsod_no_backend);
-            atomic_add_relaxed(&svc->no_backend, 1, &orig);
-            return NSOD_NO_BACKEND;
-        }
-        if (!ovs_mutex_trylock(&svc->mutex)) {
-            uint32_t cur;
-
-            atomic_read_relaxed(&s->backend, &cur);
-            if (cur == id) {
-                atomic_store_relaxed(&s->backend, cb->branch.id);
-                backend_sessions_add(svc, id, -1);
-                atomic_add_relaxed(&cb->b->sessions, 1, &orig);
-                atomic_add_relaxed(&cb->b->sessions_total, 1, &orig);
-                COVERAGE_INC(nsod_session_moved);
-            }
-            ovs_mutex_unlock(&svc->mutex);
-        }
-        return cb->branch.id;
-    }
-
-    cb = select_backend(svc, cfg, key);
-    if (!cb) {
-        COVERAGE_INC(nsod_no_backend);
-        atomic_add_relaxed(&svc->no_backend, 1, &orig);
-        return NSOD_NO_BACKEND;
+        return session_move(svc, cfg, s, key, id, cb);
     }
 
     long long int n_sessions;
@@ -781,42 +816,49 @@ pick_one(struct nsod_service *svc, const struct nsod_cfg *cfg,
     if (n_sessions >= cfg->max_sessions) {
         COVERAGE_INC(nsod_table_full);
         atomic_add_relaxed(&svc->table_full, 1, &orig);
-        return cb->branch.id;
+        return (cfg->maglev
+                ? cfg->backends[cfg->maglev[key->hash % NSOD_MAGLEV_SIZE]]
+                  .branch.id
+                : no_backend(svc));
     }
-    if (!ovs_mutex_trylock(&svc->mutex)) {
-        s = session_find(svc, key);
-        if (!s) {
-            long long int orig_ll;
 
-            s = xmalloc(sizeof *s);
-            s->key = *key;
-            atomic_init(&s->backend, cb->branch.id);
-            atomic_init(&s->used, now);
-            atomic_init(&s->host_tries, 0);
-            s->created = now;
-            cmap_insert(&svc->sessions, &s->node, key->hash);
-            atomic_add_relaxed(&svc->n_sessions, 1, &orig_ll);
-            atomic_add_relaxed(&svc->sessions_total, 1, &orig);
-            atomic_add_relaxed(&cb->b->sessions, 1, &orig_ll);
-            atomic_add_relaxed(&cb->b->sessions_total, 1, &orig);
-            COVERAGE_INC(nsod_session_new);
-            ovs_mutex_unlock(&svc->mutex);
-            if (cfg->n_hosts) {
-                /* Mid-stream: the first packet seen may name the host. */
-                const struct cfg_backend *pool_cb
-                    = host_bind(svc, cfg, s, key, frame, len);
-                if (pool_cb) {
-                    return pool_cb->branch.id;
-                }
-            }
-            return cb->branch.id;
-        }
-        ovs_mutex_unlock(&svc->mutex);
-
+    ovs_mutex_lock(&svc->mutex);
+    s = session_find(svc, key);
+    if (s) {
         /* Another thread placed it first: follow it. */
         uint32_t id;
+
         atomic_read_relaxed(&s->backend, &id);
+        ovs_mutex_unlock(&svc->mutex);
         return id;
+    }
+    cb = select_backend(svc, cfg, key);
+    if (!cb) {
+        ovs_mutex_unlock(&svc->mutex);
+        return no_backend(svc);
+    }
+    s = xmalloc(sizeof *s);
+    s->key = *key;
+    atomic_init(&s->backend, cb->branch.id);
+    atomic_init(&s->used, now);
+    atomic_init(&s->host_tries, 0);
+    s->created = now;
+    s->dead = false;
+    cmap_insert(&svc->sessions, &s->node, key->hash);
+    atomic_add_relaxed(&svc->n_sessions, 1, &orig_ll);
+    atomic_add_relaxed(&svc->sessions_total, 1, &orig);
+    atomic_add_relaxed(&cb->b->sessions, 1, &orig_ll);
+    atomic_add_relaxed(&cb->b->sessions_total, 1, &orig);
+    COVERAGE_INC(nsod_session_new);
+    ovs_mutex_unlock(&svc->mutex);
+
+    if (cfg->n_hosts) {
+        /* Mid-stream: the first packet seen may name the host. */
+        const struct cfg_backend *pool_cb = host_bind(svc, cfg, s, key,
+                                                      frame, len);
+        if (pool_cb) {
+            return pool_cb->branch.id;
+        }
     }
     return cb->branch.id;
 }
@@ -826,7 +868,8 @@ pick_one(struct nsod_service *svc, const struct nsod_cfg *cfg,
  * NSOD_NO_BACKEND, in 'ids[i]' (see pick_one()).  The frames are
  * classified first and their sessions looked up together, so that the
  * session table's cache misses overlap.  'now' is the current time in ms.
- * Runs in the PMD threads; never blocks. */
+ * Runs in the PMD threads; takes the service's mutex only to store or move
+ * a session. */
 void
 nsod_pick_batch(struct nsod_service *svc, const void *frames[],
                 const size_t lens[], size_t n, long long int now,
@@ -838,6 +881,7 @@ nsod_pick_batch(struct nsod_service *svc, const void *frames[],
     const struct cmap_node *nodes[NSOD_BATCH_MAX];
     unsigned int fallbacks = 0;
 
+    ovs_assert(n <= NSOD_BATCH_MAX);
     if (!cfg) {
         for (size_t i = 0; i < n; i++) {
             ids[i] = NSOD_NO_BACKEND;
@@ -902,8 +946,8 @@ nsod_account(struct nsod_service *svc, uint32_t backend_id,
 
 /* Removes the sessions of every service that had no packet for the
  * service's idle timeout at 'now' (ms).  The table is scanned without the
- * lock; expired sessions are removed in small locked batches so that PMD
- * threads, which never wait for the lock, lose at most a few inserts. */
+ * lock; expired sessions are removed in batches of at most 64 per hold of
+ * the lock, so that a PMD thread storing a new session waits little. */
 void
 nsod_run(long long int now)
 {
@@ -912,7 +956,7 @@ nsod_run(long long int now)
     CMAP_FOR_EACH (svc, name_node, &services_by_name) {
         const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *,
                                                 &svc->cfg);
-        struct nsod_session *expired[256];
+        struct nsod_session *expired[64];   /* Per hold of the mutex. */
         struct cmap_cursor cursor;
         size_t n = 0;
 
@@ -942,10 +986,16 @@ nsod_run(long long int now)
                 for (size_t i = 0; i < n; i++) {
                     uint32_t id;
 
+                    /* The cursor may meet a session twice (concurrent
+                     * inserts move nodes between buckets). */
+                    if (expired[i]->dead) {
+                        continue;
+                    }
                     atomic_read_relaxed(&expired[i]->used, &used);
                     if (now - used < cfg->idle_timeout) {
                         continue;
                     }
+                    expired[i]->dead = true;
                     atomic_read_relaxed(&expired[i]->backend, &id);
                     cmap_remove(&svc->sessions, &expired[i]->node,
                                 expired[i]->key.hash);

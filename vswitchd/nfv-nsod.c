@@ -80,7 +80,6 @@ static void
 nsod_module_init(const char *remote)
 {
     db_remote = xstrdup(remote);
-    nsod_enable_checks();
     unixctl_command_register("nsod/show", "[SERVICE]", 0, 1,
                              nsod_unixctl_show, NULL);
     unixctl_command_register("nsod/sessions", "SERVICE [MAX]", 1, 2,
@@ -125,6 +124,20 @@ compare_backends(const void *a_, const void *b_)
     const struct nsod_backend_config *a = a_, *b = b_;
 
     return strcmp(a->name, b->name);
+}
+
+/* Host patterns in the order they are tried: exact names first (by
+ * name), then wildcards from the longest (most specific) suffix. */
+static int
+compare_host_patterns(const void *a_, const void *b_)
+{
+    const struct smap_node *const *a = a_, *const *b = b_;
+    bool wa = (*a)->key[0] == '*', wb = (*b)->key[0] == '*';
+    size_t la = strlen((*a)->key), lb = strlen((*b)->key);
+
+    return (wa != wb ? wa - wb
+            : wa && la != lb ? (la < lb ? 1 : -1)
+            : strcmp((*a)->key, (*b)->key));
 }
 
 /* Builds the services from the database and hands them to the library;
@@ -203,7 +216,7 @@ nsod_module_reconfigure(void)
         sc->backends = bcs;
 
         /* Host patterns pick pools only for the classifiers that see host
-         * names; sorted, so that the first match is well defined. */
+         * names, in the order compare_host_patterns() gives. */
         if (smap_count(&rec->hosts)
             && sc->classifier != NSOD_CLS_HTTP
             && sc->classifier != NSOD_CLS_TLS) {
@@ -212,6 +225,8 @@ nsod_module_reconfigure(void)
                          rec->name);
         } else if (smap_count(&rec->hosts)) {
             const struct smap_node **hosts = smap_sort(&rec->hosts);
+            qsort(hosts, smap_count(&rec->hosts), sizeof *hosts,
+                  compare_host_patterns);
             size_t n_hosts = MIN(smap_count(&rec->hosts), NSOD_MAX_HOSTS);
             const char **patterns = xcalloc(n_hosts, sizeof *patterns);
             const char **pools = xcalloc(n_hosts, sizeof *pools);
@@ -228,6 +243,11 @@ nsod_module_reconfigure(void)
     }
 
     nsod_configure(configs, n);
+
+    /* Only now can a flow-mod's service be checked: until the services are
+     * known (after a restart, ovs-save restores flows at once), flows
+     * naming any service are accepted and drop packets until it exists. */
+    nsod_enable_checks();
     for (size_t i = 0; i < n; i++) {
         free(CONST_CAST(struct nsod_backend_config *, configs[i].backends));
         free(CONST_CAST(const char **, configs[i].host_patterns));
@@ -273,6 +293,7 @@ nsod_write_stats(void)
                      ? "not configured" : "invalid name");
             nfvrec_nsod_service_set_status(rec, &status);
             smap_destroy(&status);
+            any = true;
             continue;
         }
         put_stat(keys, values, &n, "packets", st.packets);
@@ -365,8 +386,25 @@ nfv_tenant_db_served(void)
 static void
 nsod_module_run(void)
 {
+    if (!nfv_is_active()) {
+        /* Standby (another ovs-vswitchd holds the lock): no writes.  The
+         * configuration and sessions stay for when this one takes over. */
+        if (dbs_session) {
+            jsonrpc_session_close(dbs_session);
+            dbs_session = NULL;
+        }
+        if (stats_txn) {
+            ovsdb_idl_txn_destroy(stats_txn);
+            stats_txn = NULL;
+        }
+        if (nsod_idl) {
+            ovsdb_idl_run(nsod_idl);
+            ovsdb_idl_run(ovs_idl);
+        }
+        return;
+    }
     if (!nsod_idl) {
-        if (!nfv_is_active() || !nfv_tenant_db_served()) {
+        if (!nfv_tenant_db_served()) {
             return;
         }
         nsod_idl = ovsdb_idl_create(db_remote, &nfvrec_idl_class, false,
@@ -426,15 +464,23 @@ nsod_module_wait(void)
     if (dbs_session) {
         jsonrpc_session_wait(dbs_session);
         jsonrpc_session_recv_wait(dbs_session);
-        poll_timer_wait_until(next_list_dbs);
+        if (jsonrpc_session_is_connected(dbs_session)) {
+            poll_timer_wait_until(next_list_dbs);
+        }
     }
     if (nsod_idl) {
         ovsdb_idl_wait(nsod_idl);
         ovsdb_idl_wait(ovs_idl);
+        if (!nfv_is_active()) {
+            return;
+        }
         if (stats_txn) {
             ovsdb_idl_txn_wait(stats_txn);
         }
-        poll_timer_wait_until(MIN(next_run, next_stats));
+        poll_timer_wait_until(next_run);
+        if (ovsdb_idl_has_ever_connected(nsod_idl)) {
+            poll_timer_wait_until(next_stats);
+        }
     }
 }
 
