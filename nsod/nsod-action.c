@@ -22,7 +22,6 @@
 
 #include <config.h>
 
-#include <ctype.h>
 #include <string.h>
 
 #include "coverage.h"
@@ -58,21 +57,6 @@ enum {
     NSOD_ODP_ACTIONS,
 };
 
-static bool
-valid_name(const char *name, size_t len)
-{
-    if (!len || len > NSOD_NAME_MAX) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = name[i];
-        if (!isalnum(c) && c != '_' && c != '-' && c != '.') {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* "service=NAME" or "NAME". */
 static char *
 nsod_parse(const char *arg, struct ofpbuf *args)
@@ -85,7 +69,7 @@ nsod_parse(const char *arg, struct ofpbuf *args)
         return xasprintf("nsod: unknown argument \"%s\" (expected "
                          "service=NAME)", arg);
     }
-    if (!valid_name(name, strlen(name))) {
+    if (!nsod_service_name_valid(name, strlen(name))) {
         return xasprintf("nsod: service name \"%s\" must be 1 to %d "
                          "letters, digits, '_', '-' or '.'", name,
                          NSOD_NAME_MAX);
@@ -97,7 +81,8 @@ nsod_parse(const char *arg, struct ofpbuf *args)
 static enum ofperr
 nsod_decode(const void *args, size_t len)
 {
-    return valid_name(args, len) ? 0 : OFPERR_OFPBAC_BAD_ARGUMENT;
+    return (nsod_service_name_valid(args, len)
+            ? 0 : OFPERR_OFPBAC_BAD_ARGUMENT);
 }
 
 static void

@@ -5,6 +5,7 @@
 
 #include "nfv/nsod/nsod.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "cmap.h"
@@ -155,6 +156,21 @@ nsod_policy_to_string(enum nsod_policy policy)
     return (policy == NSOD_POLICY_ROUND_ROBIN ? "round_robin"
             : policy == NSOD_POLICY_LEAST_SESSIONS ? "least_sessions"
             : "maglev");
+}
+
+bool
+nsod_service_name_valid(const char *name, size_t len)
+{
+    if (!len || len > NSOD_NAME_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = name[i];
+        if (!isalnum(c) && c != '_' && c != '-' && c != '.') {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* Makes flow-mods naming an unknown service fail (ovs-vswitchd calls this;
@@ -622,9 +638,6 @@ pool_select(const struct nsod_cfg *cfg, int pool_idx,
 
 static void backend_sessions_add(struct nsod_service *, uint32_t id,
                                  int delta);
-static const struct cfg_backend *select_backend(struct nsod_service *,
-                                                const struct nsod_cfg *,
-                                                const struct nsod_key *);
 
 /* Classifiers http and tls: if a segment of session 's' names a host that
  * one of the service's host patterns sends to a pool, moves the session to

@@ -95,6 +95,10 @@ struct nsod_service_config {
 
 #define NSOD_MAX_HOSTS 64
 
+/* Returns true if the 'len' bytes at 'name' are a valid service name: 1 to
+ * NSOD_NAME_MAX letters, digits, '_', '-' or '.'.  Any thread. */
+bool nsod_service_name_valid(const char *name, size_t len);
+
 /* Configuration (main thread). */
 void nsod_configure(const struct nsod_service_config *, size_t n);
 void nsod_run(long long int now);

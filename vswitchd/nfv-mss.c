@@ -5,10 +5,7 @@
 
 #include "nfv/vswitchd/nfv-mss.h"
 
-#include "ofproto/ofproto-dpif.h"
 #include "openvswitch/dynamic-string.h"
-#include "openvswitch/poll-loop.h"
-#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "smap.h"

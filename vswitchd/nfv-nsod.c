@@ -12,7 +12,6 @@
 
 #include "nfv/vswitchd/nfv-nsod.h"
 
-#include <ctype.h>
 #include <string.h>
 
 #include "flow.h"
@@ -86,23 +85,6 @@ nsod_module_init(const char *remote)
                              nsod_unixctl_sessions, NULL);
 }
 
-static bool
-valid_service_name(const char *name)
-{
-    size_t len = strlen(name);
-
-    if (!len || len > NSOD_NAME_MAX) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = name[i];
-        if (!isalnum(c) && c != '_' && c != '-' && c != '.') {
-            return false;
-        }
-    }
-    return true;
-}
-
 static ofp_port_t
 interface_ofport(const char *name)
 {
@@ -151,7 +133,7 @@ nsod_module_reconfigure(void)
     struct nsod_service_config *configs = NULL;
 
     NFVREC_NSOD_SERVICE_FOR_EACH (rec, nsod_idl) {
-        if (!valid_service_name(rec->name)) {
+        if (!nsod_service_name_valid(rec->name, strlen(rec->name))) {
             VLOG_WARN_RL(&rl, "NSOD service \"%s\" ignored: a name is 1 to "
                          "%d letters, digits, '_', '-' or '.'", rec->name,
                          NSOD_NAME_MAX);
@@ -289,7 +271,8 @@ nsod_write_stats(void)
         if (!nsod_service_stats(rec->name, &st, &fallbacks)) {
             struct smap status = SMAP_INITIALIZER(&status);
             smap_add(&status, "state", "error");
-            smap_add(&status, "error", valid_service_name(rec->name)
+            smap_add(&status, "error",
+                     nsod_service_name_valid(rec->name, strlen(rec->name))
                      ? "not configured" : "invalid name");
             nfvrec_nsod_service_set_status(rec, &status);
             smap_destroy(&status);
