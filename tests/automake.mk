@@ -25,7 +25,9 @@ NFV_TESTSUITE_AT = \
 	nfv/tests/nfv-tenant.at \
 	nfv/tests/nfv-mss.at \
 	nfv/tests/nfv-nsod.at \
-	nfv/tests/nfv-nsod-classify.at
+	nfv/tests/nfv-nsod-classify.at \
+	nfv/tests/nfv-cloud-cli.at \
+	nfv/tests/nfv-cloud.at
 
 NFV_SYSTEM_TESTSUITE_AT = \
 	nfv/tests/nfv-upstream-macros.at \
@@ -35,7 +37,8 @@ NFV_SYSTEM_TESTSUITE_AT = \
 	nfv/tests/nfv-system-install.at \
 	nfv/tests/nfv-system-tenant.at \
 	nfv/tests/nfv-system-mss.at \
-	nfv/tests/nfv-system-nsod.at
+	nfv/tests/nfv-system-nsod.at \
+	nfv/tests/nfv-system-cloud.at
 
 NFV_SYSTEM_DPDK_TESTSUITE_AT = \
 	nfv/tests/nfv-upstream-macros.at \
