@@ -66,13 +66,25 @@ enum tenant_rule {
     TENANT_RULE_FLOOD = 3,      /* Table I "local flood". */
     TENANT_RULE_DEFAULT = 4,    /* Tunnel bridge's default drop. */
     TENANT_RULE_INTEGRATION = 5, /* Integration bridge's NORMAL. */
-    TENANT_RULE_TRANSPORT = 6   /* Transport bridge: ex-<t> <-> underlay. */
+    TENANT_RULE_TRANSPORT = 6,  /* Transport bridge: ex-<t> <-> underlay. */
+    TENANT_RULE_CLOUD = 7       /* br-cloud, and ex-cloud's transport rules. */
 };
 
 /* external_ids keys on the Open_vSwitch rows the module creates. */
 #define EXT_TENANT "nfv-tenant"         /* Tenant:name. */
 #define EXT_ROLE "nfv-role"             /* What the row is, below. */
 #define EXT_REMOTE "nfv-remote-node"    /* A tunnel's remote node. */
+#define EXT_CLOUD_PEER "nfv-cloud-peer" /* A br-cloud tunnel's peer. */
+#define EXT_CLOUD_BRIDGE "nfv-cloud-bridge" /* A patch's integration bridge. */
+
+/* Inter-cloud expansion (Documentation/topics/nfv-cloud.rst). */
+#define CLOUD_BRIDGE "br-cloud"
+#define CLOUD_EX "ex-cloud"             /* Endpoint port on the transport. */
+#define CLOUD_ROLE_BRIDGE "cloud"
+#define CLOUD_ROLE_ENDPOINT "cloud-endpoint"
+#define CLOUD_ROLE_TUNNEL "cloud-tunnel"
+#define CLOUD_ROLE_PATCH "cloud-patch"
+#define CLOUD_NAME_MAX 12       /* Longest name used as is in "cl-<p>". */
 
 /* How often the module re-checks everything even without a database change
  * (ms): ports and flows removed by hand, endpoint addresses. */
@@ -141,9 +153,18 @@ static struct shash bridge_flows = SHASH_INITIALIZER(&bridge_flows);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
+static void cloud_unixctl_show(struct unixctl_conn *, int argc,
+                               const char *argv[], void *aux);
 static void tenant_unixctl_show(struct unixctl_conn *, int argc,
                                 const char *argv[], void *);
 static void tenant_bridge_flows_remove(const char *bridge);
+static void cloud_write_status(void);
+static bool tenant_parse_endpoint(const char *, ovs_be32 *ip, ovs_be32 *mask);
+static void tenant_ensure_port_oc(const struct ovsrec_bridge *,
+                                  struct ovsrec_bridge *, const char *name,
+                                  const char *type, const struct smap *options,
+                                  const struct smap *other_config,
+                                  const struct smap *ids);
 
 /* Settings of the NFV_Node row, with defaults. */
 struct tenant_node_cfg {
@@ -153,6 +174,11 @@ struct tenant_node_cfg {
     char *const *transport_ports;
     size_t n_transport_ports;
     char hostname[256];
+
+    /* Inter-cloud expansion: NFV_Node:cloud_endpoint, parsed. */
+    const char *cloud_endpoint; /* As written, or NULL. */
+    ovs_be32 cloud_ip, cloud_mask; /* 0 if unset or invalid. */
+    char cloud_ip_s[INET_ADDRSTRLEN];
 };
 
 static void
@@ -176,6 +202,13 @@ tenant_node_cfg_read(struct tenant_node_cfg *cfg)
     if (rec) {
         cfg->transport_ports = rec->transport_ports;
         cfg->n_transport_ports = rec->n_transport_ports;
+        cfg->cloud_endpoint = rec->cloud_endpoint;
+    }
+    if (cfg->cloud_endpoint
+        && tenant_parse_endpoint(cfg->cloud_endpoint, &cfg->cloud_ip,
+                                 &cfg->cloud_mask)) {
+        inet_ntop(AF_INET, &cfg->cloud_ip, cfg->cloud_ip_s,
+                  sizeof cfg->cloud_ip_s);
     }
 }
 
@@ -391,6 +424,15 @@ ovs_port_find(const struct ovsrec_bridge *br, const char *name)
     return NULL;
 }
 
+/* Returns true if 'port' has external_ids:nfv-role 'role'. */
+static bool
+port_has_role(const struct ovsrec_port *port, const char *role)
+{
+    const char *r = smap_get(&port->external_ids, EXT_ROLE);
+
+    return r && !strcmp(r, role);
+}
+
 static bool
 row_is_tenants(const struct smap *external_ids, const char *tenant)
 {
@@ -444,12 +486,28 @@ tenant_ensure_port(const struct ovsrec_bridge *br, struct ovsrec_bridge *new,
                    const char *name, const char *type,
                    const struct smap *options, const struct smap *ids)
 {
+    tenant_ensure_port_oc(br, new, name, type, options, NULL, ids);
+}
+
+/* tenant_ensure_port(), and the interface's other_config holds the keys of
+ * 'other_config' (NULL for none) with their values.  Other keys are left as
+ * they are. */
+static void
+tenant_ensure_port_oc(const struct ovsrec_bridge *br,
+                      struct ovsrec_bridge *new, const char *name,
+                      const char *type, const struct smap *options,
+                      const struct smap *other_config, const struct smap *ids)
+{
     const struct ovsrec_port *port = ovs_port_find(br, name);
+    const struct smap_node *node;
 
     if (!port) {
         struct ovsrec_port *p = tenant_port_create(name, type ? type : "",
                                                    options, ids);
 
+        if (other_config) {
+            ovsrec_interface_set_other_config(p->interfaces[0], other_config);
+        }
         ovsrec_bridge_update_ports_addvalue(new ? new : br, p);
         return;
     }
@@ -463,6 +521,16 @@ tenant_ensure_port(const struct ovsrec_bridge *br, struct ovsrec_bridge *new,
     }
     if (options && !smap_equal(&iface->options, options)) {
         ovsrec_interface_set_options(iface, options);
+    }
+    if (other_config) {
+        SMAP_FOR_EACH (node, other_config) {
+            const char *value = smap_get(&iface->other_config, node->key);
+
+            if (!value || strcmp(value, node->value)) {
+                ovsrec_interface_update_other_config_setkey(
+                    iface, node->key, node->value);
+            }
+        }
     }
 }
 
@@ -755,7 +823,7 @@ tenant_ensure_transport(const struct ovsrec_open_vswitch *ovs,
     struct smap ids;
     struct tenant *t;
 
-    if (!br && hmap_is_empty(&tenants)) {
+    if (!br && hmap_is_empty(&tenants) && !cfg->cloud_ip) {
         return;
     } else if (!br) {
         tenant_ids(&ids, NULL, "transport");
@@ -778,12 +846,19 @@ tenant_ensure_transport(const struct ovsrec_open_vswitch *ovs,
             smap_destroy(&ids);
         }
     }
+    if (cfg->cloud_ip) {
+        tenant_ids(&ids, NULL, CLOUD_ROLE_ENDPOINT);
+        tenant_ensure_port(br, new, CLOUD_EX, "internal", NULL, &ids);
+        smap_destroy(&ids);
+    }
 
     for (size_t i = 0; br && i < br->n_ports; i++) {
         const struct ovsrec_port *port = br->ports[i];
         const char *owner = smap_get(&port->external_ids, EXT_TENANT);
 
-        if (owner && !tenant_find(owner)) {
+        if ((owner && !tenant_find(owner))
+            || (!cfg->cloud_ip && port_has_role(port,
+                                                CLOUD_ROLE_ENDPOINT))) {
             tenant_remove_port(br, port);
         }
     }
@@ -1236,15 +1311,19 @@ tenant_endpoint_quiet(const char *name)
     free(path);
 }
 
-/* Gives ex-<t> the tenant's endpoint address and brings it up, once the
- * transport bridge has the port.  Reading a device's addresses lists every
- * address of the host (getifaddrs), so a port already done is looked at
- * again only every TENANT_CHECK_INTERVAL ms or when its port changes. */
-static void
-tenant_sync_endpoint(struct tenant *t, const struct tenant_node_cfg *cfg)
+/* Gives endpoint port 'ex' (ex-<t> or ex-cloud) address 'ip'/'mask' (the
+ * text 'text', for logs) and brings it up, once the transport bridge has
+ * the port.  'owner' names what the endpoint is for, in logs.  Returns false
+ * while the port is not there yet (the caller retries soon).  Reading a
+ * device's addresses lists every address of the host (getifaddrs), so a
+ * port already done is looked at again only every TENANT_CHECK_INTERVAL ms
+ * or when its port changes. */
+static bool
+endpoint_sync(const char *ex, ovs_be32 ip_, ovs_be32 mask_, const char *text,
+              const char *owner, const struct tenant_node_cfg *cfg)
 {
     const struct ofproto *transport = ofproto_lookup(cfg->transport_bridge);
-    struct tenant_endpoint *ep = shash_find_data(&endpoints, t->ex);
+    struct tenant_endpoint *ep = shash_find_data(&endpoints, ex);
     long long int now = time_msec();
     struct netdev *netdev;
     struct in6_addr *addrs, *masks;
@@ -1252,29 +1331,25 @@ tenant_sync_endpoint(struct tenant *t, const struct tenant_node_cfg *cfg)
     bool present = false;
     ofp_port_t ofport;
 
-    if (!t->ep_ip) {
-        return;
-    }
-    ofport = tenant_ofport(transport, t->ex);
-    if (ep && ep->ip == t->ep_ip && ep->mask == t->ep_mask
+    ofport = tenant_ofport(transport, ex);
+    if (ep && ep->ip == ip_ && ep->mask == mask_
         && ep->ofport == ofport && now < ep->checked + TENANT_CHECK_INTERVAL) {
-        return;
+        return true;
     }
-    if (ofport == OFPP_NONE || netdev_open(t->ex, NULL, &netdev)) {
-        t->flows_pending = true;
-        return;
+    if (ofport == OFPP_NONE || netdev_open(ex, NULL, &netdev)) {
+        return false;
     }
     if (!ep) {
         ep = xzalloc(sizeof *ep);
-        shash_add(&endpoints, t->ex, ep);
+        shash_add(&endpoints, ex, ep);
     }
-    ep->ip = t->ep_ip;
-    ep->mask = t->ep_mask;
+    ep->ip = ip_;
+    ep->mask = mask_;
     ep->ofport = ofport;
     ep->checked = now;
     if (!netdev_get_addr_list(netdev, &addrs, &masks, &n_addrs)) {
         for (int i = 0; i < n_addrs; i++) {
-            if (in6_addr_get_mapped_ipv4(&addrs[i]) == t->ep_ip) {
+            if (in6_addr_get_mapped_ipv4(&addrs[i]) == ip_) {
                 present = true;
             }
         }
@@ -1283,28 +1358,69 @@ tenant_sync_endpoint(struct tenant *t, const struct tenant_node_cfg *cfg)
     }
     if (!present) {
         /* A new device (or one someone reset): quiet it and address it. */
-        struct in_addr ip = { .s_addr = t->ep_ip };
-        struct in_addr mask = { .s_addr = t->ep_mask };
+        struct in_addr ip = { .s_addr = ip_ };
+        struct in_addr mask = { .s_addr = mask_ };
         int error;
 
-        tenant_endpoint_quiet(t->ex);
+        tenant_endpoint_quiet(ex);
         error = netdev_set_in4(netdev, ip, mask);
 
         if (error == EOPNOTSUPP) {
             /* A datapath whose internal ports have no IP stack (dummy). */
-            VLOG_DBG_RL(&rl, "%s: endpoint address %s: %s", t->ex,
-                        t->rec->endpoint, ovs_strerror(error));
+            VLOG_DBG_RL(&rl, "%s: endpoint address %s: %s", ex, text,
+                        ovs_strerror(error));
         } else if (error) {
             VLOG_WARN_RL(&rl, "%s: could not set endpoint address %s: %s",
-                         t->ex, t->rec->endpoint, ovs_strerror(error));
+                         ex, text, ovs_strerror(error));
         } else {
-            VLOG_INFO("%s: tenant %s endpoint address %s", t->ex, t->name,
-                      t->rec->endpoint);
+            VLOG_INFO("%s: %s endpoint address %s", ex, owner, text);
         }
     }
     netdev_get_etheraddr(netdev, &ep->mac);
     netdev_turn_flags_on(netdev, NETDEV_UP, NULL);
     netdev_close(netdev);
+    return true;
+}
+
+/* Gives ex-<t> the tenant's endpoint address (endpoint_sync()). */
+static void
+tenant_sync_endpoint(struct tenant *t, const struct tenant_node_cfg *cfg)
+{
+    char *owner;
+
+    if (!t->ep_ip) {
+        return;
+    }
+    owner = xasprintf("tenant %s", t->name);
+    if (!endpoint_sync(t->ex, t->ep_ip, t->ep_mask, t->rec->endpoint, owner,
+                       cfg)) {
+        t->flows_pending = true;
+    }
+    free(owner);
+}
+
+/* Adds to 'specs' the transport bridge's rules for endpoint 'ep' (NULL
+ * while its port is not there: then nothing) with cookie 'key' and 'rule':
+ * from the endpoint to the 'underlay' ports ("output:N,..."), to its
+ * Ethernet address and ARP requests for its address to it. */
+static void
+add_endpoint_flows(struct sset *specs, uint32_t key, enum tenant_rule rule,
+                   const struct tenant_endpoint *ep, const struct ds *underlay)
+{
+    uint16_t ex;
+
+    if (!ep || ep->ofport == OFPP_NONE) {
+        return;
+    }
+    ex = ofp_to_u16(ep->ofport);
+    add_flow(specs, key, rule, 200, "in_port=%"PRIu16",actions=%s", ex,
+             underlay->length ? ds_cstr_ro(underlay) : "drop");
+    add_flow(specs, key, rule, 150,
+             "dl_dst="ETH_ADDR_FMT",actions=output:%"PRIu16,
+             ETH_ADDR_ARGS(ep->mac), ex);
+    add_flow(specs, key, rule, 150,
+             "arp,dl_dst=ff:ff:ff:ff:ff:ff,arp_tpa="IP_FMT","
+             "actions=output:%"PRIu16, IP_ARGS(ep->ip), ex);
 }
 
 /* Installs the transport bridge's flows.  Every ex-<t> port shares the
@@ -1335,6 +1451,7 @@ tenant_sync_transport_flows(const struct tenant_node_cfg *cfg)
         ofp_port_t ofport;
 
         if (smap_get(&port->external_ids, EXT_TENANT)
+            || port_has_role(port, CLOUD_ROLE_ENDPOINT)
             || !strcmp(port->name, br->name)) {
             continue;
         }
@@ -1349,23 +1466,14 @@ tenant_sync_transport_flows(const struct tenant_node_cfg *cfg)
     }
 
     HMAP_FOR_EACH (t, hmap_node, &tenants) {
-        const struct tenant_endpoint *ep = shash_find_data(&endpoints, t->ex);
-        uint16_t ex;
-
-        if (t->error || !ep || ep->ofport == OFPP_NONE) {
-            continue;
+        if (!t->error) {
+            add_endpoint_flows(&specs, t->key, TENANT_RULE_TRANSPORT,
+                               shash_find_data(&endpoints, t->ex), &underlay);
         }
-        ex = ofp_to_u16(ep->ofport);
-
-        add_flow(&specs, t->key, TENANT_RULE_TRANSPORT, 200,
-                 "in_port=%"PRIu16",actions=%s", ex,
-                 underlay.length ? ds_cstr(&underlay) : "drop");
-        add_flow(&specs, t->key, TENANT_RULE_TRANSPORT, 150,
-                 "dl_dst="ETH_ADDR_FMT",actions=output:%"PRIu16,
-                 ETH_ADDR_ARGS(ep->mac), ex);
-        add_flow(&specs, t->key, TENANT_RULE_TRANSPORT, 150,
-                 "arp,dl_dst=ff:ff:ff:ff:ff:ff,arp_tpa="IP_FMT","
-                 "actions=output:%"PRIu16, IP_ARGS(ep->ip), ex);
+    }
+    if (cfg->cloud_ip) {
+        add_endpoint_flows(&specs, 0, TENANT_RULE_CLOUD,
+                           shash_find_data(&endpoints, CLOUD_EX), &underlay);
     }
 
     char *error = tenant_sync_flows(cfg->transport_bridge, &specs);
@@ -1379,7 +1487,7 @@ tenant_sync_transport_flows(const struct tenant_node_cfg *cfg)
 
 /* Forgets endpoints of tenants that are gone. */
 static void
-tenant_endpoints_prune(void)
+tenant_endpoints_prune(const struct tenant_node_cfg *cfg)
 {
     struct shash_node *node, *next;
     struct sset live = SSET_INITIALIZER(&live);
@@ -1389,6 +1497,9 @@ tenant_endpoints_prune(void)
         if (!t->error) {
             sset_add(&live, t->ex);
         }
+    }
+    if (cfg->cloud_ip) {
+        sset_add(&live, CLOUD_EX);
     }
     SHASH_FOR_EACH_SAFE (node, next, &endpoints) {
         if (!sset_contains(&live, node->name)) {
@@ -1434,8 +1545,619 @@ tenant_write_status(void)
         }
         smap_destroy(&status);
     }
+    cloud_write_status();
     if (status_txn) {
         ovsdb_idl_txn_commit(status_txn);
+    }
+}
+
+/* Inter-cloud expansion: br-cloud.
+ *
+ * Cloud_Peer rows are the clouds this one tunnels to; Cloud_Network rows
+ * are the local networks (a VLAN, or the untagged traffic, of an
+ * integration bridge) stretched to some of those peers under one tunnel
+ * key.  br-cloud gets one patch port per integration bridge in use and one
+ * tunnel port per peer, and these OpenFlow tables:
+ *
+ *   0   classify: a network's frames from its patch (by VLAN: the tag is
+ *       popped) or from its peers' tunnels (by tunnel key) get reg0 = the
+ *       key and reg2 = 1 if they came from a tunnel, then go to table 10;
+ *       everything else is dropped (a key from a peer the network is not
+ *       expanded to, too);
+ *  10   learn: the source MAC, per network, into table 20; frames with a
+ *       multicast source are dropped;
+ *  20   learned: reg0 and the destination MAC give reg1 = the port the
+ *       address was seen on (idle timeout CLOUD_LEARN_IDLE s);
+ *  30   output: reg1 known: to that port (tagged again for the patch, with
+ *       the key for a tunnel); unknown or broadcast: to the patch and every
+ *       peer of the network.  Split horizon: frames from a tunnel go only to
+ *       the patch, unless the network's hub flag says this cloud relays
+ *       between its peers.  OpenFlow never sends a frame back out of its
+ *       input port. */
+
+#define CLOUD_TABLE_CLASSIFY 0
+#define CLOUD_TABLE_LEARN 10
+#define CLOUD_TABLE_LEARNED 20
+#define CLOUD_TABLE_OUTPUT 30
+#define CLOUD_LEARN_IDLE 300    /* Seconds. */
+
+/* A peer cloud, as this one tunnels to it. */
+struct cloud_peer {
+    struct hmap_node hmap_node; /* In 'cloud_peers', by name. */
+    const struct nfvrec_cloud_peer *rec;
+    const char *name;
+    char *error;                /* Why there is no tunnel, or NULL. */
+    ovs_be32 ip;
+    const char *tunnel_type;    /* "vxlan", "gre" or "geneve". */
+    char port[TENANT_NAME_SIZE]; /* cl-<p>, on br-cloud. */
+    bool pending;               /* Its port is not in br-cloud yet. */
+};
+
+/* A network expanded to peer clouds. */
+struct cloud_network {
+    struct hmap_node hmap_node; /* In 'cloud_networks', by name. */
+    const struct nfvrec_cloud_network *rec;
+    const char *name;
+    char *error;                /* Why it is not expanded, or NULL. */
+    uint32_t key;               /* Tunnel key (GRE key or VNI). */
+    const char *bridge;         /* Integration bridge. */
+    int vlan;                   /* 1..4094, or 0 for untagged traffic. */
+    bool hub;
+    char patch_int[TENANT_NAME_SIZE];   /* pc-<b>, on 'bridge'. */
+    char patch_cloud[TENANT_NAME_SIZE]; /* pb-<b>, on br-cloud. */
+    struct cloud_peer **peers;  /* Peers without error, sorted by name. */
+    size_t n_peers;
+    bool pending;               /* Some ports are not in br-cloud yet. */
+};
+
+static struct hmap cloud_peers = HMAP_INITIALIZER(&cloud_peers);
+static struct hmap cloud_networks = HMAP_INITIALIZER(&cloud_networks);
+
+static void
+cloud_clear(void)
+{
+    struct cloud_network *n;
+    struct cloud_peer *p;
+
+    HMAP_FOR_EACH_POP (n, hmap_node, &cloud_networks) {
+        free(n->error);
+        free(n->peers);
+        free(n);
+    }
+    HMAP_FOR_EACH_POP (p, hmap_node, &cloud_peers) {
+        free(p->error);
+        free(p);
+    }
+}
+
+/* True if there is anything to expand: then br-cloud exists. */
+static bool
+cloud_wanted(const struct tenant_node_cfg *cfg)
+{
+    return (cfg->cloud_endpoint || !hmap_is_empty(&cloud_peers)
+            || !hmap_is_empty(&cloud_networks));
+}
+
+static struct cloud_peer *
+cloud_peer_find(const char *name)
+{
+    struct cloud_peer *p;
+
+    HMAP_FOR_EACH_WITH_HASH (p, hmap_node, hash_string(name, 0),
+                             &cloud_peers) {
+        if (!strcmp(p->name, name)) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* Writes into 'out' (TENANT_NAME_SIZE bytes) 'prefix' followed by 'name' if
+ * 'name' is 1 to CLOUD_NAME_MAX characters of 'chars', otherwise by the
+ * first 'keep' characters of 'name' and 8 hex digits of its hash: an
+ * interface name of at most 15 characters. */
+static void
+cloud_port_name(char *out, const char *prefix, const char *name,
+                const char *chars, size_t keep)
+{
+    size_t len = strlen(name);
+
+    if (len >= 1 && len <= CLOUD_NAME_MAX && strspn(name, chars) == len) {
+        snprintf(out, TENANT_NAME_SIZE, "%s%s", prefix, name);
+    } else {
+        snprintf(out, TENANT_NAME_SIZE, "%s%.*s%08"PRIx32, prefix,
+                 (int) MIN(keep, len), name, hash_string(name, 0));
+    }
+}
+
+static int
+compare_cloud_peers(const void *a_, const void *b_)
+{
+    const struct cloud_peer *const *a = a_, *const *b = b_;
+
+    return strcmp((*a)->name, (*b)->name);
+}
+
+/* Rebuilds 'cloud_peers' and 'cloud_networks' from the NFV_Tenant
+ * database, each with the reason it cannot be built, if any. */
+static void
+cloud_read(const struct tenant_node_cfg *cfg)
+{
+    static const char peer_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789-";
+    static const char bridge_chars[] = "abcdefghijklmnopqrstuvwxyz"
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+    const struct nfvrec_cloud_network *nrec;
+    const struct nfvrec_cloud_peer *prec;
+    struct shash ports = SHASH_INITIALIZER(&ports);
+    struct shash vlans = SHASH_INITIALIZER(&vlans);
+
+    cloud_clear();
+    NFVREC_CLOUD_PEER_FOR_EACH (prec, tenant_idl) {
+        struct cloud_peer *p = xzalloc(sizeof *p);
+        const struct cloud_peer *other;
+
+        p->rec = prec;
+        p->name = prec->name;
+        p->tunnel_type = prec->tunnel_type ? prec->tunnel_type : "vxlan";
+        cloud_port_name(p->port, "cl-", p->name, peer_chars, 0);
+        hmap_insert(&cloud_peers, &p->hmap_node, hash_string(p->name, 0));
+
+        if (inet_pton(AF_INET, prec->remote_ip, &p->ip) != 1 || !p->ip) {
+            p->error = xasprintf("remote_ip \"%s\" is not an IPv4 address",
+                                 prec->remote_ip);
+        } else if (prec->n_encrypt && *prec->encrypt) {
+            p->error = xstrdup("encrypt is set and this switch has no ESP "
+                               "yet: no tunnel is built, so nothing is sent "
+                               "to this peer unencrypted");
+        } else if (!cfg->cloud_endpoint) {
+            p->error = xstrdup("this cloud has no endpoint address "
+                               "(NFV_Node cloud_endpoint)");
+        } else if (!cfg->cloud_ip) {
+            p->error = xasprintf("NFV_Node cloud_endpoint \"%s\" is not an "
+                                 "IPv4 address with prefix length "
+                                 "(A.B.C.D/PLEN)", cfg->cloud_endpoint);
+        } else if ((other = shash_find_data(&ports, p->port))) {
+            p->error = xasprintf("its tunnel port name %s is also peer %s's",
+                                 p->port, other->name);
+        } else {
+            shash_add(&ports, p->port, p);
+        }
+    }
+
+    NFVREC_CLOUD_NETWORK_FOR_EACH (nrec, tenant_idl) {
+        struct cloud_network *n = xzalloc(sizeof *n);
+        const struct cloud_network *other;
+        char *vlan_key;
+
+        n->rec = nrec;
+        n->name = nrec->name;
+        n->key = nrec->tunnel_key;
+        n->bridge = nrec->bridge ? nrec->bridge : "br-int";
+        n->vlan = nrec->n_local_vlan ? *nrec->local_vlan : 0;
+        n->hub = nrec->n_hub && *nrec->hub;
+        cloud_port_name(n->patch_int, "pc-", n->bridge, bridge_chars, 3);
+        cloud_port_name(n->patch_cloud, "pb-", n->bridge, bridge_chars, 3);
+        hmap_insert(&cloud_networks, &n->hmap_node, hash_string(n->name, 0));
+
+        n->peers = xcalloc(nrec->n_peers ? nrec->n_peers : 1,
+                           sizeof *n->peers);
+        for (size_t i = 0; i < nrec->n_peers; i++) {
+            struct cloud_peer *p = cloud_peer_find(nrec->peers[i]->name);
+
+            if (p && !p->error) {
+                n->peers[n->n_peers++] = p;
+            }
+        }
+        qsort(n->peers, n->n_peers, sizeof *n->peers, compare_cloud_peers);
+
+        vlan_key = xasprintf("%s/%d", n->bridge, n->vlan);
+        other = shash_find_data(&vlans, vlan_key);
+        if (other) {
+            n->error = xasprintf("network %s has the same bridge %s and %s",
+                                 other->name, n->bridge,
+                                 n->vlan ? "local_vlan" : "untagged traffic");
+        } else if (!strcmp(n->bridge, CLOUD_BRIDGE)) {
+            n->error = xstrdup("bridge br-cloud is not an integration bridge");
+        } else {
+            shash_add(&vlans, vlan_key, n);
+        }
+        free(vlan_key);
+        for (size_t i = 0; !n->error && i < n->n_peers; i++) {
+            const struct cloud_peer *p = n->peers[i];
+
+            if (strcmp(p->tunnel_type, "gre") && n->key > 0xffffff) {
+                n->error = xasprintf("tunnel_key %"PRIu32" exceeds the "
+                                     "24-bit VNI of %s peer %s (at most "
+                                     "16777215)", n->key, p->tunnel_type,
+                                     p->name);
+            }
+        }
+    }
+    shash_destroy(&ports);
+    shash_destroy(&vlans);
+}
+
+/* Makes br-cloud, its tunnels and its patch ports (and each integration
+ * bridge's) match the peers and networks, inside 'ovs_txn'; with nothing to
+ * expand, removes them. */
+static void
+cloud_ensure(const struct ovsrec_open_vswitch *ovs,
+             const struct tenant_node_cfg *cfg)
+{
+    const struct ovsrec_bridge *br = ovs_bridge_find(CLOUD_BRIDGE);
+    struct ovsrec_bridge *new = NULL;
+    struct sset bridges = SSET_INITIALIZER(&bridges); /* In use. */
+    struct sset peers = SSET_INITIALIZER(&peers);     /* With a tunnel. */
+    struct cloud_network *n;
+    struct cloud_peer *p;
+    struct smap ids, options, other_config;
+    const char *role;
+
+    role = br ? smap_get(&br->external_ids, EXT_ROLE) : NULL;
+    if (br && (!role || strcmp(role, CLOUD_ROLE_BRIDGE))) {
+        HMAP_FOR_EACH (n, hmap_node, &cloud_networks) {
+            if (!n->error) {
+                n->error = xstrdup("bridge br-cloud exists and was not made "
+                                   "by ovs-vswitchd for inter-cloud "
+                                   "expansion");
+            }
+        }
+        return;
+    }
+
+    HMAP_FOR_EACH (n, hmap_node, &cloud_networks) {
+        if (!n->error && !ovs_bridge_find(n->bridge)) {
+            n->error = xasprintf("integration bridge %s does not exist",
+                                 n->bridge);
+        }
+        if (!n->error) {
+            sset_add(&bridges, n->bridge);
+        }
+    }
+
+    /* Patch ports on integration bridges no network uses any more. */
+    for (size_t i = 0; i < ovs->n_bridges; i++) {
+        const struct ovsrec_bridge *b = ovs->bridges[i];
+
+        for (size_t j = 0; b != br && j < b->n_ports; j++) {
+            if (port_has_role(b->ports[j], CLOUD_ROLE_PATCH)
+                && !sset_contains(&bridges, b->name)) {
+                tenant_remove_port(b, b->ports[j]);
+            }
+        }
+    }
+
+    if (!cloud_wanted(cfg)) {
+        if (br) {
+            ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
+            tenant_bridge_flows_remove(CLOUD_BRIDGE);
+        }
+        goto out;
+    }
+
+    if (!br) {
+        tenant_ids(&ids, NULL, CLOUD_ROLE_BRIDGE);
+        new = tenant_bridge_create(ovs, CLOUD_BRIDGE, cfg->datapath_type,
+                                   &ids);
+        smap_destroy(&ids);
+        ovsrec_bridge_set_fail_mode(new, "secure");
+        ovsrec_bridge_update_other_config_setkey(new, "disable-in-band",
+                                                 "true");
+    } else {
+        if (!br->fail_mode || strcmp(br->fail_mode, "secure")) {
+            ovsrec_bridge_set_fail_mode(br, "secure");
+        }
+        if (!smap_get_bool(&br->other_config, "disable-in-band", false)) {
+            ovsrec_bridge_update_other_config_setkey(br, "disable-in-band",
+                                                     "true");
+        }
+    }
+
+    /* One tunnel per usable peer, clamping TCP MSS to what the underlay
+     * carries. */
+    smap_init(&other_config);
+    smap_add(&other_config, "nfv-clamp-mss", "auto");
+    HMAP_FOR_EACH (p, hmap_node, &cloud_peers) {
+        char remote_ip[INET_ADDRSTRLEN];
+
+        if (p->error) {
+            continue;
+        }
+        sset_add(&peers, p->name);
+        inet_ntop(AF_INET, &p->ip, remote_ip, sizeof remote_ip);
+        smap_init(&options);
+        smap_add(&options, "remote_ip", remote_ip);
+        smap_add(&options, "local_ip", cfg->cloud_ip_s);
+        smap_add(&options, "key", "flow");
+        tenant_ids(&ids, NULL, CLOUD_ROLE_TUNNEL);
+        smap_add(&ids, EXT_CLOUD_PEER, p->name);
+        tenant_ensure_port_oc(br, new, p->port, p->tunnel_type, &options,
+                              &other_config, &ids);
+        smap_destroy(&options);
+        smap_destroy(&ids);
+    }
+    smap_destroy(&other_config);
+
+    /* One patch pair per integration bridge in use.  (The ports of a pair
+     * are looked up in the committed rows, so each pair is ensured once.) */
+    struct sset done = SSET_INITIALIZER(&done);
+    HMAP_FOR_EACH (n, hmap_node, &cloud_networks) {
+        if (n->error || !sset_add(&done, n->bridge)) {
+            continue;
+        }
+        tenant_ids(&ids, NULL, CLOUD_ROLE_PATCH);
+        smap_add(&ids, EXT_CLOUD_BRIDGE, n->bridge);
+        smap_init(&options);
+        smap_add(&options, "peer", n->patch_cloud);
+        tenant_ensure_port(ovs_bridge_find(n->bridge), NULL, n->patch_int,
+                           "patch", &options, &ids);
+        smap_replace(&options, "peer", n->patch_int);
+        tenant_ensure_port(br, new, n->patch_cloud, "patch", &options, &ids);
+        smap_destroy(&options);
+        smap_destroy(&ids);
+    }
+    sset_destroy(&done);
+
+    /* br-cloud's ports that nothing wants any more. */
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+        const char *peer = smap_get(&port->external_ids, EXT_CLOUD_PEER);
+        const char *ib = smap_get(&port->external_ids, EXT_CLOUD_BRIDGE);
+        bool wanted = true;
+
+        if (port_has_role(port, CLOUD_ROLE_TUNNEL)) {
+            wanted = peer && sset_contains(&peers, peer)
+                     && !strcmp(cloud_peer_find(peer)->port, port->name);
+        } else if (port_has_role(port, CLOUD_ROLE_PATCH)) {
+            wanted = false;
+            HMAP_FOR_EACH (n, hmap_node, &cloud_networks) {
+                if (!n->error && ib && !strcmp(n->bridge, ib)
+                    && !strcmp(n->patch_cloud, port->name)) {
+                    wanted = true;
+                    break;
+                }
+            }
+        }
+        if (!wanted) {
+            tenant_remove_port(br, port);
+        }
+    }
+
+out:
+    sset_destroy(&bridges);
+    sset_destroy(&peers);
+}
+
+/* Adds to 'specs' a br-cloud flow for tunnel key 'key' (0 for flows shared
+ * by all networks) in 'table' with 'priority'; 'format' is "MATCH,actions=
+ * ACTIONS" or "actions=ACTIONS" in ovs-ofctl syntax. */
+static void OVS_PRINTF_FORMAT(5, 6)
+add_cloud_flow(struct sset *specs, uint32_t key, int table, int priority,
+               const char *format, ...)
+{
+    struct ds spec = DS_EMPTY_INITIALIZER;
+    va_list args;
+
+    ds_put_format(&spec, "cookie=%#"PRIx64",table=%d,priority=%d,",
+                  tenant_cookie(key, TENANT_RULE_CLOUD), table, priority);
+    va_start(args, format);
+    ds_put_format_valist(&spec, format, args);
+    va_end(args);
+    sset_add_and_free(specs, ds_steal_cstr(&spec));
+}
+
+/* Appends to 's' the actions that send a frame of 'n' out of its patch:
+ * tagged with its VLAN again if it has one. */
+static void
+cloud_put_patch_output(struct ds *s, const struct cloud_network *n,
+                       ofp_port_t patch)
+{
+    if (n->vlan) {
+        ds_put_format(s, "mod_vlan_vid:%d,", n->vlan);
+    }
+    ds_put_format(s, "output:%"PRIu16, ofp_to_u16(patch));
+}
+
+/* Computes and installs br-cloud's flows (see the comment at the top of
+ * this section). */
+static void
+cloud_sync_flows(void)
+{
+    const struct ofproto *ofproto = ofproto_lookup(CLOUD_BRIDGE);
+    struct sset specs = SSET_INITIALIZER(&specs);
+    struct cloud_network *n;
+    struct cloud_peer *p;
+
+    HMAP_FOR_EACH (p, hmap_node, &cloud_peers) {
+        p->pending = !p->error && tenant_ofport(ofproto, p->port) == OFPP_NONE;
+    }
+    if (!ofproto) {
+        HMAP_FOR_EACH (n, hmap_node, &cloud_networks) {
+            n->pending = !n->error;
+        }
+        return;
+    }
+
+    add_cloud_flow(&specs, 0, CLOUD_TABLE_CLASSIFY, 0, "actions=drop");
+    add_cloud_flow(&specs, 0, CLOUD_TABLE_LEARN, 10,
+                   "dl_src=01:00:00:00:00:00/01:00:00:00:00:00,actions=drop");
+    add_cloud_flow(&specs, 0, CLOUD_TABLE_LEARN, 0,
+                   "actions=learn(table=%d,idle_timeout=%d,priority=100,"
+                   "cookie=%#"PRIx64",NXM_NX_REG0[],"
+                   "NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],"
+                   "load:NXM_OF_IN_PORT[]->NXM_NX_REG1[0..15]),"
+                   "resubmit(,%d),resubmit(,%d)",
+                   CLOUD_TABLE_LEARNED, CLOUD_LEARN_IDLE,
+                   tenant_cookie(0, TENANT_RULE_CLOUD), CLOUD_TABLE_LEARNED,
+                   CLOUD_TABLE_OUTPUT);
+
+    HMAP_FOR_EACH (n, hmap_node, &cloud_networks) {
+        struct ds flood = DS_EMPTY_INITIALIZER;
+        struct ds local = DS_EMPTY_INITIALIZER;
+        ofp_port_t patch;
+
+        n->pending = false;
+        if (n->error) {
+            continue;
+        }
+        patch = tenant_ofport(ofproto, n->patch_cloud);
+        if (patch == OFPP_NONE) {
+            n->pending = true;
+            continue;
+        }
+
+        /* From the local network. */
+        if (n->vlan) {
+            add_cloud_flow(&specs, n->key, CLOUD_TABLE_CLASSIFY, 100,
+                           "in_port=%"PRIu16",dl_vlan=%d,actions=strip_vlan,"
+                           "load:%#"PRIx32"->NXM_NX_REG0[],resubmit(,%d)",
+                           ofp_to_u16(patch), n->vlan, n->key,
+                           CLOUD_TABLE_LEARN);
+        } else {
+            add_cloud_flow(&specs, n->key, CLOUD_TABLE_CLASSIFY, 100,
+                           "in_port=%"PRIu16",vlan_tci=0x0000/0x1fff,actions="
+                           "load:%#"PRIx32"->NXM_NX_REG0[],resubmit(,%d)",
+                           ofp_to_u16(patch), n->key, CLOUD_TABLE_LEARN);
+        }
+        cloud_put_patch_output(&local, n, patch);
+        add_cloud_flow(&specs, n->key, CLOUD_TABLE_OUTPUT, 100,
+                       "reg0=%#"PRIx32",reg1=%"PRIu16",actions=%s", n->key,
+                       ofp_to_u16(patch), ds_cstr(&local));
+
+        /* From and to each peer the network is expanded to. */
+        ds_put_format(&flood, "set_tunnel:%#"PRIx32, n->key);
+        for (size_t i = 0; i < n->n_peers; i++) {
+            ofp_port_t t = tenant_ofport(ofproto, n->peers[i]->port);
+
+            if (t == OFPP_NONE) {
+                n->pending = true;
+                continue;
+            }
+            add_cloud_flow(&specs, n->key, CLOUD_TABLE_CLASSIFY, 100,
+                           "in_port=%"PRIu16",tun_id=%#"PRIx32",actions="
+                           "load:%#"PRIx32"->NXM_NX_REG0[],"
+                           "load:1->NXM_NX_REG2[],resubmit(,%d)",
+                           ofp_to_u16(t), n->key, n->key, CLOUD_TABLE_LEARN);
+            add_cloud_flow(&specs, n->key, CLOUD_TABLE_OUTPUT, 100,
+                           "reg0=%#"PRIx32",reg1=%"PRIu16",actions="
+                           "set_tunnel:%#"PRIx32",output:%"PRIu16, n->key,
+                           ofp_to_u16(t), n->key, ofp_to_u16(t));
+            if (!n->hub) {
+                add_cloud_flow(&specs, n->key, CLOUD_TABLE_OUTPUT, 110,
+                               "reg0=%#"PRIx32",reg1=%"PRIu16",reg2=1,"
+                               "actions=drop", n->key, ofp_to_u16(t));
+            }
+            ds_put_format(&flood, ",output:%"PRIu16, ofp_to_u16(t));
+        }
+        ds_put_char(&flood, ',');
+        cloud_put_patch_output(&flood, n, patch);
+        add_cloud_flow(&specs, n->key, CLOUD_TABLE_OUTPUT, 50,
+                       "reg0=%#"PRIx32",actions=%s", n->key, ds_cstr(&flood));
+        if (!n->hub) {
+            add_cloud_flow(&specs, n->key, CLOUD_TABLE_OUTPUT, 60,
+                           "reg0=%#"PRIx32",reg2=1,actions=%s", n->key,
+                           ds_cstr(&local));
+        }
+        ds_destroy(&flood);
+        ds_destroy(&local);
+    }
+
+    char *error = tenant_sync_flows(CLOUD_BRIDGE, &specs);
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s", error);
+        HMAP_FOR_EACH (n, hmap_node, &cloud_networks) {
+            if (!n->error) {
+                n->error = xstrdup(error);
+            }
+        }
+        free(error);
+    }
+    sset_destroy(&specs);
+}
+
+/* Gives ex-cloud this cloud's endpoint address. */
+static void
+cloud_sync_endpoint(const struct tenant_node_cfg *cfg)
+{
+    if (cfg->cloud_ip
+        && !endpoint_sync(CLOUD_EX, cfg->cloud_ip, cfg->cloud_mask,
+                          cfg->cloud_endpoint, "inter-cloud", cfg)) {
+        struct cloud_peer *p;
+
+        HMAP_FOR_EACH (p, hmap_node, &cloud_peers) {
+            p->pending |= !p->error;
+        }
+    }
+}
+
+/* Returns true if some peer or network waits for ports to appear. */
+static bool
+cloud_pending(void)
+{
+    const struct cloud_network *n;
+    const struct cloud_peer *p;
+
+    HMAP_FOR_EACH (p, hmap_node, &cloud_peers) {
+        if (p->pending) {
+            return true;
+        }
+    }
+    HMAP_FOR_EACH (n, hmap_node, &cloud_networks) {
+        if (n->pending) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *
+cloud_state(const char *error, bool pending)
+{
+    return error ? "error" : pending ? "pending" : "ok";
+}
+
+/* Writes Cloud_Peer and Cloud_Network status where it changed, into
+ * 'status_txn' (created if needed). */
+static void
+cloud_write_status(void)
+{
+    struct cloud_network *n;
+    struct cloud_peer *p;
+
+    HMAP_FOR_EACH (p, hmap_node, &cloud_peers) {
+        struct smap status = SMAP_INITIALIZER(&status);
+
+        smap_add(&status, "state", cloud_state(p->error, p->pending));
+        if (p->error) {
+            smap_add(&status, "error", p->error);
+        } else {
+            smap_add(&status, "tunnel_port", p->port);
+        }
+        if (!smap_equal(&status, &p->rec->status)) {
+            if (!status_txn) {
+                status_txn = ovsdb_idl_txn_create(tenant_idl);
+            }
+            nfvrec_cloud_peer_set_status(p->rec, &status);
+        }
+        smap_destroy(&status);
+    }
+    HMAP_FOR_EACH (n, hmap_node, &cloud_networks) {
+        struct smap status = SMAP_INITIALIZER(&status);
+
+        smap_add(&status, "state", cloud_state(n->error, n->pending));
+        if (n->error) {
+            smap_add(&status, "error", n->error);
+        } else {
+            smap_add(&status, "cloud_bridge", CLOUD_BRIDGE);
+            smap_add(&status, "patch_port", n->patch_int);
+        }
+        if (!smap_equal(&status, &n->rec->status)) {
+            if (!status_txn) {
+                status_txn = ovsdb_idl_txn_create(tenant_idl);
+            }
+            nfvrec_cloud_network_set_status(n->rec, &status);
+        }
+        smap_destroy(&status);
     }
 }
 
@@ -1454,6 +2176,7 @@ tenant_reconcile(void)
     }
     tenant_node_cfg_read(&cfg);
     tenants_read();
+    cloud_read(&cfg);
     ovs_bridge_index_rebuild();
 
     if (!ovs_txn) {
@@ -1468,6 +2191,7 @@ tenant_reconcile(void)
         }
         tenant_remove_stale_bridges(ovs);
         tenant_attach_vms(ovs);
+        cloud_ensure(ovs, &cfg);
     }
 
     HMAP_FOR_EACH (t, hmap_node, &tenants) {
@@ -1476,7 +2200,9 @@ tenant_reconcile(void)
             tenant_sync_tenant_flows(t, &cfg);
         }
     }
-    tenant_endpoints_prune();
+    cloud_sync_flows();
+    cloud_sync_endpoint(&cfg);
+    tenant_endpoints_prune(&cfg);
     tenant_sync_transport_flows(&cfg);
     tenant_write_status();
 }
@@ -1522,6 +2248,8 @@ tenant_update_enabled(void)
         tenant_idl = ovsdb_idl_create(db_remote, &nfvrec_idl_class, true,
                                       true);
         ovsdb_idl_omit_alert(tenant_idl, &nfvrec_tenant_col_status);
+        ovsdb_idl_omit_alert(tenant_idl, &nfvrec_cloud_peer_col_status);
+        ovsdb_idl_omit_alert(tenant_idl, &nfvrec_cloud_network_col_status);
         tenant_seqno = ovsdb_idl_get_seqno(tenant_idl);
     } else if (!enabled && tenant_idl) {
         VLOG_INFO("tenant provisioning disabled");
@@ -1530,6 +2258,7 @@ tenant_update_enabled(void)
             status_txn = NULL;
         }
         tenants_clear();
+        cloud_clear();
         ovsdb_idl_destroy(tenant_idl);
         tenant_idl = NULL;
     }
@@ -1561,6 +2290,7 @@ tenant_connect(void)
         &ovsrec_interface_col_name,
         &ovsrec_interface_col_type,
         &ovsrec_interface_col_options,
+        &ovsrec_interface_col_other_config,
         &ovsrec_interface_col_external_ids,
         &ovsrec_controller_col_target,
         &ovsrec_controller_col_controller_rate_limit,
@@ -1582,6 +2312,8 @@ tenant_init(const char *remote)
     db_remote = xstrdup(remote);
     unixctl_command_register("nfv/tenant-show", "[tenant]", 0, 1,
                              tenant_unixctl_show, NULL);
+    unixctl_command_register("nfv/cloud-show", "[peer|network]", 0, 1,
+                             cloud_unixctl_show, NULL);
 }
 
 static void
@@ -1628,6 +2360,7 @@ tenant_run(void)
         HMAP_FOR_EACH (t, hmap_node, &tenants) {
             pending |= !t->error && t->flows_pending;
         }
+        pending |= cloud_pending();
         next_check = time_msec() + (pending ? TENANT_RETRY_INTERVAL
                                     : TENANT_CHECK_INTERVAL);
         tenant_ovs_txn_done();
@@ -1668,6 +2401,7 @@ tenant_destroy_module(void)
         tenant_bridge_flows_remove(node->name);
     }
     tenants_clear();
+    cloud_clear();
     shash_destroy_free_data(&endpoints);
     shash_destroy(&bridge_index);
     if (ovs_txn) {
@@ -1726,6 +2460,140 @@ tenant_unixctl_show(struct unixctl_conn *conn, int argc, const char *argv[],
     }
     if (argc > 1 && !ds.length) {
         unixctl_command_reply_error(conn, "no such tenant");
+    } else {
+        unixctl_command_reply(conn, ds_cstr(&ds));
+    }
+    ds_destroy(&ds);
+}
+
+/* Returns the packets counted by the br-cloud flow 'f', or 0. */
+static uint64_t
+cloud_flow_packets(struct ofproto *ofproto, const struct tenant_flow *f)
+{
+    const struct oftable *table = &ofproto->tables[f->fm.table_id];
+    const struct cls_rule *cr = classifier_find_minimatch_exactly(
+        &table->cls, &f->fm.match, f->fm.priority, OVS_VERSION_MAX);
+    struct pkt_stats stats = { .n_packets = 0 };
+    long long int used;
+
+    if (cr) {
+        struct rule *rule = rule_from_cls_rule(cr);
+
+        ofproto->ofproto_class->rule_get_stats(rule, &stats, &used);
+    }
+    return stats.n_packets;
+}
+
+/* Appends to 'ds' the frames network 'n' received from its patch and from
+ * each of its peers, as counted by its table 0 flows. */
+static void
+cloud_put_counters(struct ds *ds, const struct cloud_network *n)
+{
+    struct ofproto *ofproto = ofproto_lookup(CLOUD_BRIDGE);
+    const struct tenant_bridge_flows *bf = shash_find_data(&bridge_flows,
+                                                           CLOUD_BRIDGE);
+    const struct tenant_flow *f;
+
+    if (!ofproto || !bf || bf->ofproto != ofproto) {
+        return;
+    }
+    HMAP_FOR_EACH (f, hmap_node, &bf->flows) {
+        struct match match;
+        const char *from = NULL;
+
+        if (f->fm.table_id != CLOUD_TABLE_CLASSIFY
+            || f->fm.new_cookie != htonll(tenant_cookie(n->key,
+                                                        TENANT_RULE_CLOUD))) {
+            continue;
+        }
+        minimatch_expand(&f->fm.match, &match);
+        if (match.flow.in_port.ofp_port
+            == tenant_ofport(ofproto, n->patch_cloud)) {
+            from = n->bridge;
+        }
+        for (size_t i = 0; !from && i < n->n_peers; i++) {
+            if (match.flow.in_port.ofp_port
+                == tenant_ofport(ofproto, n->peers[i]->port)) {
+                from = n->peers[i]->name;
+            }
+        }
+        if (from) {
+            ds_put_format(ds, "  frames from %s: %"PRIu64"\n", from,
+                          cloud_flow_packets(ofproto, f));
+        }
+    }
+}
+
+/* "ovs-appctl nfv/cloud-show [NAME]": this cloud's endpoint, each peer and
+ * each network (or just the peer or network NAME): state, error, ports, and
+ * each network's frame counters per source. */
+static void
+cloud_unixctl_show(struct unixctl_conn *conn, int argc, const char *argv[],
+                   void *aux OVS_UNUSED)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    const struct cloud_network *n;
+    const struct cloud_peer *p;
+    const char *name = argc > 1 ? argv[1] : NULL;
+
+    if (!nfv_is_active()) {
+        unixctl_command_reply_error(conn, "this ovs-vswitchd is not active "
+                                    "(connecting, or another ovs-vswitchd "
+                                    "holds the database lock)");
+        return;
+    }
+    if (!tenant_idl) {
+        unixctl_command_reply_error(conn, "tenant provisioning is off "
+                                    "(Open_vSwitch other_config:nfv-tenants)");
+        return;
+    }
+    if (!name) {
+        const struct nfvrec_nfv_node *node = nfvrec_nfv_node_first(tenant_idl);
+
+        ds_put_format(&ds, "cloud endpoint: %s\n",
+                      node && node->cloud_endpoint ? node->cloud_endpoint
+                      : "(none)");
+    }
+    HMAP_FOR_EACH (p, hmap_node, &cloud_peers) {
+        if (name && strcmp(name, p->name)) {
+            continue;
+        }
+        ds_put_format(&ds, "peer %s: %s\n", p->name,
+                      cloud_state(p->error, p->pending));
+        if (p->error) {
+            ds_put_format(&ds, "  error: %s\n", p->error);
+        } else {
+            ds_put_format(&ds, "  %s tunnel %s to "IP_FMT"\n", p->tunnel_type,
+                          p->port, IP_ARGS(p->ip));
+        }
+    }
+    HMAP_FOR_EACH (n, hmap_node, &cloud_networks) {
+        if (name && strcmp(name, n->name)) {
+            continue;
+        }
+        ds_put_format(&ds, "network %s: %s\n", n->name,
+                      cloud_state(n->error, n->pending));
+        if (n->error) {
+            ds_put_format(&ds, "  error: %s\n", n->error);
+            continue;
+        }
+        ds_put_format(&ds, "  tunnel key %"PRIu32", bridge %s ", n->key,
+                      n->bridge);
+        if (n->vlan) {
+            ds_put_format(&ds, "VLAN %d", n->vlan);
+        } else {
+            ds_put_cstr(&ds, "untagged");
+        }
+        ds_put_format(&ds, " (patch %s)%s\n  peers:", n->patch_int,
+                      n->hub ? ", hub: relays between its peers" : "");
+        for (size_t i = 0; i < n->n_peers; i++) {
+            ds_put_format(&ds, " %s", n->peers[i]->name);
+        }
+        ds_put_cstr(&ds, n->n_peers ? "\n" : " (none)\n");
+        cloud_put_counters(&ds, n);
+    }
+    if (name && !ds.length) {
+        unixctl_command_reply_error(conn, "no such peer or network");
     } else {
         unixctl_command_reply(conn, ds_cstr(&ds));
     }
