@@ -17,6 +17,7 @@
 #include "openvswitch/ofpbuf.h"
 #include "util.h"
 
+#include "nfv/lib/nfv-frag.h"
 #include "nfv/lib/nfv-mss.h"
 #include "nfv/nsod/nsod.h"
 
@@ -25,6 +26,8 @@
 static const struct nfv_action_class *const classes[NFV_N_ACTION_KINDS] = {
     [NFV_ACTION_CLAMP_MSS] = &mss_clamp_class,
     [NFV_ACTION_NSOD] = &nsod_action_class,
+    [NFV_ACTION_FRAGMENT] = &frag_fragment_class,
+    [NFV_ACTION_REASSEMBLE] = &frag_reassemble_class,
 };
 
 static const struct nfv_action_class *
@@ -180,6 +183,23 @@ nfv_tunnel_push_xlate(const char *tunnel, const struct netdev *underlay,
                       struct flow_wildcards *wc, struct ofpbuf *odp_actions)
 {
     mss_tunnel_xlate(tunnel, underlay, header_len, flow, wc, odp_actions);
+}
+
+/* See nfv-action.h. */
+void
+nfv_tunnel_output_start(const char *tunnel, const struct netdev *underlay,
+                        struct ofpbuf *odp_actions,
+                        struct nfv_tunnel_wrap *wrap)
+{
+    frag_tunnel_output_start(tunnel, underlay, odp_actions, wrap);
+}
+
+/* See nfv-action.h. */
+void
+nfv_tunnel_output_end(struct ofpbuf *odp_actions,
+                      struct nfv_tunnel_wrap *wrap)
+{
+    frag_tunnel_output_end(odp_actions, wrap);
 }
 
 /* Appends the datapath action OVS_ACTION_ATTR_NFV for 'kind' with 'len'

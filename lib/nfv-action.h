@@ -64,6 +64,8 @@ struct nfv_xlate_branch {
 enum nfv_action_kind {
     NFV_ACTION_CLAMP_MSS = 1,           /* nfv/lib/nfv-mss.c. */
     NFV_ACTION_NSOD = 2,                /* nfv/nsod/nsod-action.c. */
+    NFV_ACTION_FRAGMENT = 3,            /* nfv/lib/nfv-frag.c (datapath). */
+    NFV_ACTION_REASSEMBLE = 4,          /* nfv/lib/nfv-frag.c. */
     NFV_N_ACTION_KINDS
 };
 
@@ -145,6 +147,23 @@ void nfv_tunnel_push_xlate(const char *tunnel, const struct netdev *underlay,
                            size_t header_len, const struct flow *,
                            struct flow_wildcards *,
                            struct ofpbuf *odp_actions);
+
+/* Translation of what follows the encapsulation for a userspace tunnel
+ * interface (called by native_tunnel_output()): nfv_tunnel_output_start()
+ * may open a datapath action (e.g. outer fragmentation for the MTU of
+ * 'underlay') that holds the actions the caller appends next, up to
+ * nfv_tunnel_output_end(), which closes it, or removes it if nothing was
+ * appended. */
+struct nfv_tunnel_wrap {
+    bool active;
+    size_t start, ofs, inner_ofs, actions_ofs, body;
+};
+void nfv_tunnel_output_start(const char *tunnel,
+                             const struct netdev *underlay,
+                             struct ofpbuf *odp_actions,
+                             struct nfv_tunnel_wrap *);
+void nfv_tunnel_output_end(struct ofpbuf *odp_actions,
+                           struct nfv_tunnel_wrap *);
 
 /* Datapath actions (called by lib/odp-util.c and lib/odp-execute.c). */
 void nfv_odp_put(struct ofpbuf *odp_actions, enum nfv_action_kind,

@@ -27,7 +27,8 @@ NFV_TESTSUITE_AT = \
 	nfv/tests/nfv-nsod.at \
 	nfv/tests/nfv-nsod-classify.at \
 	nfv/tests/nfv-cloud-cli.at \
-	nfv/tests/nfv-cloud.at
+	nfv/tests/nfv-cloud.at \
+	nfv/tests/nfv-frag.at
 
 NFV_SYSTEM_TESTSUITE_AT = \
 	nfv/tests/nfv-upstream-macros.at \

@@ -9,20 +9,24 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
+#include "sset.h"
 #include "unixctl.h"
 #include "util.h"
 #include "vswitch-idl.h"
 
+#include "nfv/lib/nfv-frag.h"
 #include "nfv/lib/nfv-mss.h"
 
 VLOG_DEFINE_THIS_MODULE(nfv_mss);
 
 #define MSS_OTHER_CONFIG_KEY "nfv-clamp-mss"
+#define FRAG_OTHER_CONFIG_KEY "nfv-fragment"
 
 static char *db_remote;
 static struct ovsdb_idl *idl;       /* Connected once active. */
 static unsigned int idl_seqno;
 static struct smap settings = SMAP_INITIALIZER(&settings);  /* In effect. */
+static struct sset fragmenting = SSET_INITIALIZER(&fragmenting); /* Same. */
 
 /* "ovs-appctl nfv/mss-show": the tunnel interfaces that clamp, and how. */
 static void
@@ -45,8 +49,32 @@ mss_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     }
     ds_put_cstr(&ds, "counters: ovs-appctl coverage/read-counter mss_clamped"
                 " (mss_bad_tcp_option, mss_bad_tcp_header)\n");
+
     unixctl_command_reply(conn, ds_cstr(&ds));
     free(nodes);
+    ds_destroy(&ds);
+}
+
+/* "ovs-appctl nfv/frag-show": the tunnel interfaces that fragment, and the
+ * reassembly table. */
+static void
+frag_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                  const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    const char **names = sset_sort(&fragmenting);
+
+    for (size_t i = 0; i < sset_count(&fragmenting); i++) {
+        ds_put_format(&ds, "%s: outer IPv4 fragmentation for the underlay "
+                      "MTU\n", names[i]);
+    }
+    if (!ds.length) {
+        ds_put_cstr(&ds, "no tunnel interface fragments (Interface "
+                    "other_config:" FRAG_OTHER_CONFIG_KEY ")\n");
+    }
+    frag_format_stats(&ds);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    free(names);
     ds_destroy(&ds);
 }
 
@@ -55,6 +83,8 @@ mss_module_init(const char *remote)
 {
     db_remote = xstrdup(remote);
     unixctl_command_register("nfv/mss-show", "", 0, 0, mss_unixctl_show,
+                             NULL);
+    unixctl_command_register("nfv/frag-show", "", 0, 0, frag_unixctl_show,
                              NULL);
 }
 
@@ -85,15 +115,32 @@ mss_module_reconfigure(void)
         }
     }
 
+    struct sset frag = SSET_INITIALIZER(&frag);
+    OVSREC_INTERFACE_FOR_EACH (iface, idl) {
+        if (smap_get_bool(&iface->other_config, FRAG_OTHER_CONFIG_KEY,
+                          false)) {
+            sset_add(&frag, iface->name);
+        }
+    }
+
+    bool changed = false;
     if (!smap_equal(&new, &settings)) {
         mss_tunnel_configure(&new);
         smap_destroy(&settings);
         smap_clone(&settings, &new);
-
+        changed = true;
+    }
+    if (!sset_equals(&frag, &fragmenting)) {
+        frag_tunnel_configure(&frag);
+        sset_swap(&frag, &fragmenting);
+        changed = true;
+    }
+    if (changed) {
         /* Datapath flows translated with the old settings must be
          * translated again. */
         nfv_revalidate();
     }
+    sset_destroy(&frag);
     smap_destroy(&new);
 }
 
@@ -133,6 +180,7 @@ mss_module_destroy(void)
     ovsdb_idl_destroy(idl);
     idl = NULL;
     smap_destroy(&settings);
+    sset_destroy(&fragmenting);
     free(db_remote);
     db_remote = NULL;
 }

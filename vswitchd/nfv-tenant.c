@@ -1413,6 +1413,14 @@ add_endpoint_flows(struct sset *specs, uint32_t key, enum tenant_rule rule,
         return;
     }
     ex = ofp_to_u16(ep->ofport);
+    if (rule == TENANT_RULE_CLOUD) {
+        /* Outer fragments from peers (their tunnels fragment): reassembled,
+         * then through the bridge again whole, to tunnel termination. */
+        add_flow(specs, key, rule, 160,
+                 "ip,dl_dst="ETH_ADDR_FMT",nw_dst="IP_FMT",nw_frag=yes,"
+                 "actions=reassemble", ETH_ADDR_ARGS(ep->mac),
+                 IP_ARGS(ep->ip));
+    }
     add_flow(specs, key, rule, 200, "in_port=%"PRIu16",actions=%s", ex,
              underlay->length ? ds_cstr_ro(underlay) : "drop");
     add_flow(specs, key, rule, 150,
@@ -1854,9 +1862,11 @@ cloud_ensure(const struct ovsrec_open_vswitch *ovs,
     }
 
     /* One tunnel per usable peer, clamping TCP MSS to what the underlay
-     * carries. */
+     * carries and sending larger frames as outer IPv4 fragments (which the
+     * peer's ex-cloud rules reassemble). */
     smap_init(&other_config);
     smap_add(&other_config, "nfv-clamp-mss", "auto");
+    smap_add(&other_config, "nfv-fragment", "true");
     HMAP_FOR_EACH (p, hmap_node, &cloud_peers) {
         char remote_ip[INET_ADDRSTRLEN];
 
@@ -1869,6 +1879,7 @@ cloud_ensure(const struct ovsrec_open_vswitch *ovs,
         smap_add(&options, "remote_ip", remote_ip);
         smap_add(&options, "local_ip", cfg->cloud_ip_s);
         smap_add(&options, "key", "flow");
+        smap_add(&options, "df_default", "false");
         tenant_ids(&ids, NULL, CLOUD_ROLE_TUNNEL);
         smap_add(&ids, EXT_CLOUD_PEER, p->name);
         tenant_ensure_port_oc(br, new, p->port, p->tunnel_type, &options,
