@@ -192,6 +192,12 @@ frag_packet(void *dp, struct dp_packet_batch *out, struct dp_packet *packet,
         return;
     }
 
+    /* Tunnel headers carry identification 0 (they are sent with DF by
+     * default), but the fragments of different packets between the same
+     * endpoints must not share one (RFC 6864 section 4.1). */
+    static atomic_count next_id = ATOMIC_COUNT_INIT(1);
+    ovs_be16 id = htons(atomic_count_inc(&next_id));
+
     const uint8_t *data = dp_packet_data(packet);
     size_t hdr = p.l3 + p.ihl;
     size_t chunk = (mtu - p.ihl) & ~(size_t) 7;
@@ -213,6 +219,7 @@ frag_packet(void *dp, struct dp_packet_batch *out, struct dp_packet *packet,
         ip = ALIGNED_CAST(struct ip_header *,
                           (uint8_t *) dp_packet_data(f) + p.l3);
         ip->ip_tot_len = htons(p.ihl + len);
+        ip->ip_id = id;
         ip->ip_frag_off = htons(((base + ofs) / 8)
                                 | (more || ofs + len < payload
                                    ? IP_MORE_FRAGMENTS : 0));
