@@ -159,6 +159,8 @@ static void tenant_unixctl_show(struct unixctl_conn *, int argc,
                                 const char *argv[], void *);
 static void tenant_bridge_flows_remove(const char *bridge);
 static void cloud_write_status(void);
+struct cloud_network;
+static void cloud_get_counters(const struct cloud_network *, struct smap *);
 static bool tenant_parse_endpoint(const char *, ovs_be32 *ip, ovs_be32 *mask);
 static void tenant_ensure_port_oc(const struct ovsrec_bridge *,
                                   struct ovsrec_bridge *, const char *name,
@@ -1588,6 +1590,7 @@ tenant_write_status(void)
 #define CLOUD_TABLE_LEARNED 20
 #define CLOUD_TABLE_OUTPUT 30
 #define CLOUD_LEARN_IDLE 300    /* Seconds. */
+#define CLOUD_STATS_INTERVAL 5000 /* ms between counter updates in OVSDB. */
 
 /* A peer cloud, as this one tunnels to it. */
 struct cloud_peer {
@@ -2128,12 +2131,21 @@ cloud_state(const char *error, bool pending)
 }
 
 /* Writes Cloud_Peer and Cloud_Network status where it changed, into
- * 'status_txn' (created if needed). */
+ * 'status_txn' (created if needed).  A network's frame counters
+ * ("frames_from_<source>") are brought up to date at most every
+ * CLOUD_STATS_INTERVAL ms. */
 static void
 cloud_write_status(void)
 {
+    static long long int next_stats = LLONG_MIN;
+    long long int now = time_msec();
+    bool stats = now >= next_stats;
     struct cloud_network *n;
     struct cloud_peer *p;
+
+    if (stats) {
+        next_stats = now + CLOUD_STATS_INTERVAL;
+    }
 
     HMAP_FOR_EACH (p, hmap_node, &cloud_peers) {
         struct smap status = SMAP_INITIALIZER(&status);
@@ -2161,6 +2173,26 @@ cloud_write_status(void)
         } else {
             smap_add(&status, "cloud_bridge", CLOUD_BRIDGE);
             smap_add(&status, "patch_port", n->patch_int);
+            if (stats) {
+                struct smap counts = SMAP_INITIALIZER(&counts);
+                const struct smap_node *c;
+
+                cloud_get_counters(n, &counts);
+                SMAP_FOR_EACH (c, &counts) {
+                    smap_add_nocopy(&status,
+                                    xasprintf("frames_from_%s", c->key),
+                                    xstrdup(c->value));
+                }
+                smap_destroy(&counts);
+            } else {
+                const struct smap_node *c;
+
+                SMAP_FOR_EACH (c, &n->rec->status) {
+                    if (!strncmp(c->key, "frames_from_", 12)) {
+                        smap_add(&status, c->key, c->value);
+                    }
+                }
+            }
         }
         if (!smap_equal(&status, &n->rec->status)) {
             if (!status_txn) {
@@ -2495,10 +2527,11 @@ cloud_flow_packets(struct ofproto *ofproto, const struct tenant_flow *f)
     return stats.n_packets;
 }
 
-/* Appends to 'ds' the frames network 'n' received from its patch and from
- * each of its peers, as counted by its table 0 flows. */
+/* Puts into 'counts' (source name -> frames, as a decimal string) the
+ * frames network 'n' received from its integration bridge and from each of
+ * its peers, as counted by its table 0 flows. */
 static void
-cloud_put_counters(struct ds *ds, const struct cloud_network *n)
+cloud_get_counters(const struct cloud_network *n, struct smap *counts)
 {
     struct ofproto *ofproto = ofproto_lookup(CLOUD_BRIDGE);
     const struct tenant_bridge_flows *bf = shash_find_data(&bridge_flows,
@@ -2529,10 +2562,33 @@ cloud_put_counters(struct ds *ds, const struct cloud_network *n)
             }
         }
         if (from) {
-            ds_put_format(ds, "  frames from %s: %"PRIu64"\n", from,
-                          cloud_flow_packets(ofproto, f));
+            smap_add_format(counts, from, "%"PRIu64,
+                            cloud_flow_packets(ofproto, f));
         }
     }
+}
+
+/* Appends to 'ds' network 'n''s frame counters (cloud_get_counters()),
+ * its integration bridge first, then its peers by name. */
+static void
+cloud_put_counters(struct ds *ds, const struct cloud_network *n)
+{
+    struct smap counts = SMAP_INITIALIZER(&counts);
+    const char *value;
+
+    cloud_get_counters(n, &counts);
+    value = smap_get(&counts, n->bridge);
+    if (value) {
+        ds_put_format(ds, "  frames from %s: %s\n", n->bridge, value);
+    }
+    for (size_t i = 0; i < n->n_peers; i++) {
+        value = smap_get(&counts, n->peers[i]->name);
+        if (value) {
+            ds_put_format(ds, "  frames from %s: %s\n", n->peers[i]->name,
+                          value);
+        }
+    }
+    smap_destroy(&counts);
 }
 
 /* "ovs-appctl nfv/cloud-show [NAME]": this cloud's endpoint, each peer and
