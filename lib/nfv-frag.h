@@ -36,8 +36,13 @@ struct netdev;
 struct ofpbuf;
 struct sset;
 
-#define FRAG_TIMEOUT_MS 3000            /* RFC 791 suggests 15 s; tunnel
-                                         * fragments arrive back to back. */
+/* How long an incomplete datagram is kept (ms).  RFC 791 suggests 15 s for
+ * hosts, but a tunnel's fragments are sent back to back, and the 16-bit
+ * identification wraps after 65,536 fragmented packets between the same
+ * endpoints (RFC 4963 section 2): with 250 ms, a stale fragment cannot meet
+ * a new datagram with the same identification below 262,144 fragmented
+ * packets per second to one peer. */
+#define FRAG_TIMEOUT_MS 250
 #define FRAG_MAX_BYTES (16 * 1024 * 1024)
 #define FRAG_MAX_DATAGRAMS 4096
 #define FRAG_MAX_FRAGMENTS 64           /* Per datagram. */
