@@ -53,7 +53,9 @@ struct ofpbuf;
  * supplies it): fn(aux, ofpacts, ofpacts_len) appends to the datapath
  * actions being built the translation of 'ofpacts' (a sequence of struct
  * ofpact, 'ofpacts_len' bytes) as if they followed in the rule, and leaves
- * the flow as it was before. */
+ * the flow as it was before.  fn(aux, NULL, 0) instead ends the
+ * translation of the packet's actions, as "exit" does: for an action that
+ * takes the packet. */
 struct nfv_xlate_branch {
     void (*fn)(void *aux, const struct ofpact *ofpacts, size_t ofpacts_len);
     void *aux;

@@ -158,12 +158,17 @@ frag_tunnel_output_end(struct ofpbuf *odp_actions,
     w->active = false;
 }
 
-/* Adds 'packet' to 'out'; if 'out' is full first runs 'actions' on it. */
+/* Adds 'packet' to 'out'; first runs 'actions' on what 'out' holds if it
+ * is full or if its packets come from elsewhere than 'packet' (DPDK mbufs
+ * and malloc()'d fragments: netdev-dpdk and the output batching look only
+ * at a batch's first packet to know how to send all of them). */
 static void
 frag_output(void *dp, struct dp_packet_batch *out, struct dp_packet *packet,
             const struct nlattr *actions, odp_execute_cb cb)
 {
-    if (dp_packet_batch_is_full(out)) {
+    if (dp_packet_batch_is_full(out)
+        || (!dp_packet_batch_is_empty(out)
+            && out->packets[0]->source != packet->source)) {
         odp_execute_actions(dp, out, true, nl_attr_get(actions),
                             nl_attr_get_size(actions), cb);
         dp_packet_batch_init(out);
@@ -180,31 +185,47 @@ static void
 frag_packet(void *dp, struct dp_packet_batch *out, struct dp_packet *packet,
             size_t mtu, const struct nlattr *actions, odp_execute_cb cb)
 {
+    static atomic_count next_id = ATOMIC_COUNT_INIT(1);
     struct frag_ip p;
 
-    if (!frag_parse(packet, &p) || p.tot <= mtu) {
+    if (!frag_parse(packet, &p)) {
         frag_output(dp, out, packet, actions, cb);
         return;
     }
     if (p.ip->ip_frag_off & htons(IP_DONT_FRAGMENT)) {
-        COVERAGE_INC(frag_df_drop);
-        dp_packet_delete(packet);
+        if (p.tot <= mtu) {
+            frag_output(dp, out, packet, actions, cb);
+        } else {
+            COVERAGE_INC(frag_df_drop);
+            dp_packet_delete(packet);
+        }
         return;
     }
 
-    /* Tunnel headers carry identification 0 (they are sent with DF by
-     * default), but the fragments of different packets between the same
-     * endpoints must not share one (RFC 6864 section 4.1). */
-    static atomic_count next_id = ATOMIC_COUNT_INIT(1);
-    ovs_be16 id = htons(atomic_count_inc(&next_id));
+    /* Without DF the packet may be fragmented, here or on the way, so it
+     * needs an identification of its own (RFC 6864 section 4.1): tunnel
+     * headers carry 0.  A packet that is already a fragment keeps its. */
+    uint16_t frag_off = ntohs(p.ip->ip_frag_off);
+    size_t base = (frag_off & IP_FRAG_OFF_MASK) * 8;
+    bool more = frag_off & IP_MORE_FRAGMENTS;
+    ovs_be16 id = p.ip->ip_id;
+    if (!more && !base) {
+        id = htons(atomic_count_inc(&next_id));
+    }
+
+    if (p.tot <= mtu) {
+        if (id != p.ip->ip_id) {
+            p.ip->ip_csum = recalc_csum16(p.ip->ip_csum, p.ip->ip_id, id);
+            p.ip->ip_id = id;
+        }
+        frag_output(dp, out, packet, actions, cb);
+        return;
+    }
 
     const uint8_t *data = dp_packet_data(packet);
     size_t hdr = p.l3 + p.ihl;
     size_t chunk = (mtu - p.ihl) & ~(size_t) 7;
     size_t payload = p.tot - p.ihl;
-    uint16_t frag_off = ntohs(p.ip->ip_frag_off);
-    size_t base = (frag_off & IP_FRAG_OFF_MASK) * 8;
-    bool more = frag_off & IP_MORE_FRAGMENTS;
     size_t n = 0;
 
     for (size_t ofs = 0; ofs < payload; ofs += chunk) {
@@ -215,6 +236,11 @@ frag_packet(void *dp, struct dp_packet_batch *out, struct dp_packet *packet,
         dp_packet_put(f, data, hdr);
         dp_packet_put(f, data + hdr + ofs, len);
         f->md = packet->md;
+        /* Later actions (e.g. set(ipv4(...))) find the IP header; only the
+         * first fragment has an L4 header. */
+        f->l2_5_ofs = packet->l2_5_ofs;
+        f->l3_ofs = p.l3;
+        f->l4_ofs = ofs || base ? UINT16_MAX : p.l3 + p.ihl;
 
         ip = ALIGNED_CAST(struct ip_header *,
                           (uint8_t *) dp_packet_data(f) + p.l3);
@@ -350,12 +376,13 @@ struct frag_datagram {
     struct ovs_list list_node;  /* In 'by_age', oldest first. */
     long long int expires;      /* time_msec() to drop it at. */
 
-    /* Identity: RFC 791's (source, destination, protocol, identification),
-     * and the datapath port it arrived on. */
+    /* Identity: RFC 791's (source, destination, protocol, identification).
+     * Not the port: behind a bond, fragments of one datagram may arrive on
+     * different members.  The whole packet enters where its last fragment
+     * did. */
     ovs_be32 src, dst;
     ovs_be16 id;
     uint8_t proto;
-    odp_port_t in_port;
 
     uint8_t *headers;           /* Ethernet to IP header of the first, */
     size_t headers_len;         /* or NULL until it arrives. */
@@ -375,13 +402,11 @@ static struct ovs_list by_age OVS_GUARDED_BY(frag_mutex)
 static size_t bytes_held OVS_GUARDED_BY(frag_mutex);
 
 static uint32_t
-frag_hash(ovs_be32 src, ovs_be32 dst, ovs_be16 id, uint8_t proto,
-          odp_port_t in_port)
+frag_hash(ovs_be32 src, ovs_be32 dst, ovs_be16 id, uint8_t proto)
 {
     uint32_t hash = hash_2words((OVS_FORCE uint32_t) src,
                                 (OVS_FORCE uint32_t) dst);
-    return hash_2words(hash, ((uint32_t) ntohs(id) << 8 | proto)
-                             ^ odp_to_u32(in_port));
+    return hash_2words(hash, (uint32_t) ntohs(id) << 8 | proto);
 }
 
 static void
@@ -472,14 +497,12 @@ frag_take(const struct dp_packet *packet, long long int now)
 
     ovs_be32 src = get_16aligned_be32(&p.ip->ip_src);
     ovs_be32 dst = get_16aligned_be32(&p.ip->ip_dst);
-    odp_port_t in_port = packet->md.in_port.odp_port;
-    uint32_t hash = frag_hash(src, dst, p.ip->ip_id, p.ip->ip_proto,
-                              in_port);
+    uint32_t hash = frag_hash(src, dst, p.ip->ip_id, p.ip->ip_proto);
     bool found = false;
 
     HMAP_FOR_EACH_WITH_HASH (d, hmap_node, hash, &datagrams) {
         if (d->src == src && d->dst == dst && d->id == p.ip->ip_id
-            && d->proto == p.ip->ip_proto && d->in_port == in_port) {
+            && d->proto == p.ip->ip_proto) {
             found = true;
             break;
         }
@@ -494,7 +517,6 @@ frag_take(const struct dp_packet *packet, long long int now)
         d->dst = dst;
         d->id = p.ip->ip_id;
         d->proto = p.ip->ip_proto;
-        d->in_port = in_port;
         d->total = SIZE_MAX;
         d->expires = now + FRAG_TIMEOUT_MS;
         hmap_insert(&datagrams, &d->hmap_node, hash);
@@ -551,6 +573,12 @@ frag_take(const struct dp_packet *packet, long long int now)
 
     if (d->headers && d->received == d->total) {
         /* No overlaps and every byte up to the end: complete. */
+        if (d->ihl + d->total > 65535) {
+            /* The first fragment's options leave no room for it all. */
+            COVERAGE_INC(frag_bad);
+            frag_datagram_destroy(d);
+            return NULL;
+        }
         struct dp_packet *whole = frag_build(d, packet);
 
         COVERAGE_INC(frag_reassembled);
@@ -581,6 +609,9 @@ reasm_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     }
     ovs_mutex_unlock(&frag_mutex);
 
+    /* Translation ends the fragments' actions here (the megaflow holds only
+     * fragments): they are taken if they may be, otherwise left to their
+     * owner.  Their data was copied. */
     if (steal) {
         dp_packet_delete_batch(batch, true);
     }
@@ -617,19 +648,20 @@ reasm_format(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
     ds_put_cstr(s, "reassemble");
 }
 
-/* Only IPv4 fragments get the datapath action; other packets go on to the
+/* Only IPv4 fragments get the datapath action, and nothing after it: the
+ * translation of their actions ends there.  Other packets go on to the
  * rule's next actions.  The megaflow matches the fragment bits. */
 static void
 reasm_xlate(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
             const struct flow *flow, struct flow_wildcards *wc,
-            struct ofpbuf *odp_actions,
-            const struct nfv_xlate_branch *branch OVS_UNUSED)
+            struct ofpbuf *odp_actions, const struct nfv_xlate_branch *branch)
 {
     wc->masks.dl_type = OVS_BE16_MAX;
     if (flow->dl_type == htons(ETH_TYPE_IP)) {
         wc->masks.nw_frag |= FLOW_NW_FRAG_MASK;
         if (flow->nw_frag & FLOW_NW_FRAG_ANY) {
             nfv_odp_put(odp_actions, NFV_ACTION_REASSEMBLE, NULL, 0);
+            branch->fn(branch->aux, NULL, 0);
         }
     }
 }

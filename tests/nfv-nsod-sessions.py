@@ -107,9 +107,19 @@ def sip(vip, call_id, sport, method):
                % (method, sport, call_id, method)).encode()
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("0.0.0.0", sport))
-    sock.settimeout(3)
-    sock.sendto(request, (vip, 5060))
-    print(sock.recvfrom(4096)[0].decode().split("\r\n")[0])
+    # Over UDP a SIP client retransmits an unanswered request, first after
+    # 500 ms (T1), doubling (RFC 3261 section 17.1.1.2, timer A).
+    timeout = 0.5
+    while True:
+        sock.sendto(request, (vip, 5060))
+        sock.settimeout(timeout)
+        try:
+            print(sock.recvfrom(4096)[0].decode().split("\r\n")[0])
+            return
+        except TimeoutError:
+            if timeout >= 4:
+                raise
+            timeout *= 2
 
 
 def main(argv):

@@ -308,6 +308,14 @@ tenant_from_rec(struct tenant *t, const struct nfvrec_tenant *rec)
                                 rec->name, TENANT_SHORT_MAX));
         return;
     }
+    if (!strcmp(short_name, "cloud")) {
+        /* ex-cloud is the inter-cloud endpoint's port. */
+        t->error = xasprintf("%s \"cloud\" is reserved (port %s is the "
+                             "inter-cloud endpoint): set another short_name",
+                             rec->short_name ? "short_name" : "name",
+                             CLOUD_EX);
+        return;
+    }
     ovs_strlcpy(t->short_name, short_name, sizeof t->short_name);
     snprintf(t->br_int, sizeof t->br_int, "br-int-%s", short_name);
     snprintf(t->br_tun, sizeof t->br_tun, "br-tun-%s", short_name);
@@ -1975,12 +1983,21 @@ cloud_put_patch_output(struct ds *s, const struct cloud_network *n,
 /* Computes and installs br-cloud's flows (see the comment at the top of
  * this section). */
 static void
-cloud_sync_flows(void)
+cloud_sync_flows(const struct tenant_node_cfg *cfg)
 {
+    const struct ovsrec_bridge *br = ovs_bridge_find(CLOUD_BRIDGE);
+    const char *role = br ? smap_get(&br->external_ids, EXT_ROLE) : NULL;
     const struct ofproto *ofproto = ofproto_lookup(CLOUD_BRIDGE);
     struct sset specs = SSET_INITIALIZER(&specs);
     struct cloud_network *n;
     struct cloud_peer *p;
+
+    if (!cloud_wanted(cfg) || !role || strcmp(role, CLOUD_ROLE_BRIDGE)) {
+        /* Nothing to expand, or a br-cloud someone else made: its flows
+         * are not ours to touch. */
+        tenant_bridge_flows_remove(CLOUD_BRIDGE);
+        ofproto = NULL;
+    }
 
     HMAP_FOR_EACH (p, hmap_node, &cloud_peers) {
         p->pending = !p->error && tenant_ofport(ofproto, p->port) == OFPP_NONE;
@@ -2243,7 +2260,7 @@ tenant_reconcile(void)
             tenant_sync_tenant_flows(t, &cfg);
         }
     }
-    cloud_sync_flows();
+    cloud_sync_flows(&cfg);
     cloud_sync_endpoint(&cfg);
     tenant_endpoints_prune(&cfg);
     tenant_sync_transport_flows(&cfg);
@@ -2390,6 +2407,13 @@ tenant_run(void)
     }
 
     bool done = tenant_ovs_txn_done();
+    if (!done && ovsdb_idl_get_seqno(tenant_idl) != tenant_seqno) {
+        /* The rows the tenants and clouds point into may be gone: forget
+         * them until the next pass reads them again (nfv/tenant-show and
+         * nfv/cloud-show read them meanwhile). */
+        tenants_clear();
+        cloud_clear();
+    }
     unsigned int os = ovsdb_idl_get_seqno(ovs_idl);
     unsigned int ts = ovsdb_idl_get_seqno(tenant_idl);
     if (done && (os != ovs_seqno || ts != tenant_seqno
