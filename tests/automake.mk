@@ -91,8 +91,8 @@ check-upstream-ci: all $(check_DATA) $(check_SCRIPTS) $(TESTSUITE)
 	    '/^ *[0-9]+: / { f = $$2; sub(/:.*/, "", f); \
 	                     if (index(files, " " f " ")) { n = $$1; sub(/:/, "", n); print n } }'`; \
 	echo "upstream CI subset: `echo $$groups | wc -w` test groups from $$files"; \
-	set $(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH=$(AUTOTEST_PATH) $$groups; \
-	"$$@" $(TESTSUITEFLAGS) || (test X'$(RECHECK)' = Xyes && "$$@" --recheck)
+	set $(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH=$(AUTOTEST_PATH); \
+	"$$@" $$groups $(TESTSUITEFLAGS) || (test X'$(RECHECK)' = Xyes && "$$@" --recheck)
 
 .PHONY: check-nfv check-nfv-system check-nfv-dpdk check-upstream-ci
 
