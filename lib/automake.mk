@@ -2,6 +2,8 @@
 lib_libopenvswitch_la_SOURCES += \
 	nfv/lib/nfv-action.c \
 	nfv/lib/nfv-action.h \
+	nfv/lib/nfv-esp.c \
+	nfv/lib/nfv-esp.h \
 	nfv/lib/nfv-frag.c \
 	nfv/lib/nfv-frag.h \
 	nfv/lib/nfv-mss.c \

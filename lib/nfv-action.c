@@ -17,6 +17,7 @@
 #include "openvswitch/ofpbuf.h"
 #include "util.h"
 
+#include "nfv/lib/nfv-esp.h"
 #include "nfv/lib/nfv-frag.h"
 #include "nfv/lib/nfv-mss.h"
 #include "nfv/nsod/nsod.h"
@@ -28,6 +29,8 @@ static const struct nfv_action_class *const classes[NFV_N_ACTION_KINDS] = {
     [NFV_ACTION_NSOD] = &nsod_action_class,
     [NFV_ACTION_FRAGMENT] = &frag_fragment_class,
     [NFV_ACTION_REASSEMBLE] = &frag_reassemble_class,
+    [NFV_ACTION_ESP_ENCRYPT] = &esp_encrypt_class,
+    [NFV_ACTION_ESP_DECRYPT] = &esp_decrypt_class,
 };
 
 static const struct nfv_action_class *
@@ -182,6 +185,11 @@ nfv_tunnel_push_xlate(const char *tunnel, const struct netdev *underlay,
                       size_t header_len, const struct flow *flow,
                       struct flow_wildcards *wc, struct ofpbuf *odp_actions)
 {
+    /* An encrypting tunnel's packets carry ESP too (worst case: NAT-T and
+     * the most padding), so that clamped segments fit the underlay. */
+    if (esp_tunnel_encrypts(tunnel)) {
+        header_len += ESP_MAX_OVERHEAD_NAT_T;
+    }
     mss_tunnel_xlate(tunnel, underlay, header_len, flow, wc, odp_actions);
 }
 
@@ -191,7 +199,8 @@ nfv_tunnel_output_start(const char *tunnel, const struct netdev *underlay,
                         struct ofpbuf *odp_actions,
                         struct nfv_tunnel_wrap *wrap)
 {
-    frag_tunnel_output_start(tunnel, underlay, odp_actions, wrap);
+    esp_tunnel_output_start(tunnel, odp_actions, &wrap->esp);
+    frag_tunnel_output_start(tunnel, underlay, odp_actions, &wrap->frag);
 }
 
 /* See nfv-action.h. */
@@ -199,7 +208,8 @@ void
 nfv_tunnel_output_end(struct ofpbuf *odp_actions,
                       struct nfv_tunnel_wrap *wrap)
 {
-    frag_tunnel_output_end(odp_actions, wrap);
+    frag_tunnel_output_end(odp_actions, &wrap->frag);
+    esp_tunnel_output_end(odp_actions, &wrap->esp);
 }
 
 /* Appends the datapath action OVS_ACTION_ATTR_NFV for 'kind' with 'len'

@@ -68,6 +68,8 @@ enum nfv_action_kind {
     NFV_ACTION_NSOD = 2,                /* nfv/nsod/nsod-action.c. */
     NFV_ACTION_FRAGMENT = 3,            /* nfv/lib/nfv-frag.c (datapath). */
     NFV_ACTION_REASSEMBLE = 4,          /* nfv/lib/nfv-frag.c. */
+    NFV_ACTION_ESP_ENCRYPT = 5,         /* nfv/lib/nfv-esp.c (datapath). */
+    NFV_ACTION_ESP_DECRYPT = 6,         /* nfv/lib/nfv-esp.c. */
     NFV_N_ACTION_KINDS
 };
 
@@ -152,13 +154,17 @@ void nfv_tunnel_push_xlate(const char *tunnel, const struct netdev *underlay,
 
 /* Translation of what follows the encapsulation for a userspace tunnel
  * interface (called by native_tunnel_output()): nfv_tunnel_output_start()
- * may open a datapath action (e.g. outer fragmentation for the MTU of
- * 'underlay') that holds the actions the caller appends next, up to
- * nfv_tunnel_output_end(), which closes it, or removes it if nothing was
- * appended. */
-struct nfv_tunnel_wrap {
+ * may open datapath actions (ESP encryption, then outer fragmentation for
+ * the MTU of 'underlay' inside it) that hold the actions the caller appends
+ * next, up to nfv_tunnel_output_end(), which closes them, or removes them
+ * if nothing was appended. */
+struct nfv_wrap {
     bool active;
     size_t start, ofs, inner_ofs, actions_ofs, body;
+};
+struct nfv_tunnel_wrap {
+    struct nfv_wrap esp;        /* ESP encryption (nfv-esp.h), outermost. */
+    struct nfv_wrap frag;       /* Outer fragmentation (nfv-frag.h). */
 };
 void nfv_tunnel_output_start(const char *tunnel,
                              const struct netdev *underlay,

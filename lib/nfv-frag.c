@@ -51,18 +51,10 @@ enum {
     FRAG_ODP_ACTIONS = 2,               /* Nested datapath actions. */
 };
 
-/* Parsed Ethernet + IPv4 headers of a packet. */
-struct frag_ip {
-    struct ip_header *ip;
-    size_t l3;                  /* Offset of the IP header. */
-    size_t ihl;                 /* IP header length, bytes. */
-    size_t tot;                 /* IP total length, bytes. */
-};
-
 /* Finds the IPv4 header of 'packet' (after Ethernet and up to two VLAN
  * tags) and checks that its lengths fit the packet.  Returns false if the
  * packet is not a well-formed IPv4 packet. */
-static bool
+bool
 frag_parse(const struct dp_packet *packet, struct frag_ip *p)
 {
     const uint8_t *data = dp_packet_data(packet);
@@ -122,8 +114,7 @@ frag_tunnel_configure(const struct sset *tunnels)
 
 void
 frag_tunnel_output_start(const char *tunnel, const struct netdev *underlay,
-                         struct ofpbuf *odp_actions,
-                         struct nfv_tunnel_wrap *w)
+                         struct ofpbuf *odp_actions, struct nfv_wrap *w)
 {
     struct sset *tunnels = ovsrcu_get(struct sset *, &frag_tunnels);
     int mtu;
@@ -142,8 +133,7 @@ frag_tunnel_output_start(const char *tunnel, const struct netdev *underlay,
 }
 
 void
-frag_tunnel_output_end(struct ofpbuf *odp_actions,
-                       struct nfv_tunnel_wrap *w)
+frag_tunnel_output_end(struct ofpbuf *odp_actions, struct nfv_wrap *w)
 {
     if (!w->active) {
         return;
@@ -162,7 +152,7 @@ frag_tunnel_output_end(struct ofpbuf *odp_actions,
  * is full or if its packets come from elsewhere than 'packet' (DPDK mbufs
  * and malloc()'d fragments: netdev-dpdk and the output batching look only
  * at a batch's first packet to know how to send all of them). */
-static void
+void
 frag_output(void *dp, struct dp_packet_batch *out, struct dp_packet *packet,
             const struct nlattr *actions, odp_execute_cb cb)
 {
@@ -703,16 +693,4 @@ frag_format_stats(struct ds *ds)
                 "frag_fragmented (frag_fragments_out, frag_df_drop, "
                 "frag_fragments_in, frag_reassembled, frag_timeout, "
                 "frag_overlap, frag_duplicate, frag_table_full, frag_bad)\n");
-}
-
-void
-frag_flush(void)
-{
-    struct frag_datagram *d;
-
-    ovs_mutex_lock(&frag_mutex);
-    LIST_FOR_EACH_SAFE (d, list_node, &by_age) {
-        frag_datagram_destroy(d);
-    }
-    ovs_mutex_unlock(&frag_mutex);
 }

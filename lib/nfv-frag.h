@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "odp-execute.h"
 
 struct ds;
 struct netdev;
@@ -60,18 +61,39 @@ void frag_tunnel_configure(const struct sset *tunnels);
  * nfv-action.h): if the tunnel fragments, the actions appended between the
  * two go into a fragment action for the underlay's MTU, read here at
  * translation time. */
-struct nfv_tunnel_wrap;
+struct nfv_wrap;
 void frag_tunnel_output_start(const char *tunnel,
                               const struct netdev *underlay,
                               struct ofpbuf *odp_actions,
-                              struct nfv_tunnel_wrap *);
-void frag_tunnel_output_end(struct ofpbuf *odp_actions,
-                            struct nfv_tunnel_wrap *);
+                              struct nfv_wrap *);
+void frag_tunnel_output_end(struct ofpbuf *odp_actions, struct nfv_wrap *);
+
+/* Parsed Ethernet + IPv4 headers of a packet. */
+struct ip_header;
+struct frag_ip {
+    struct ip_header *ip;
+    size_t l3;                  /* Offset of the IP header, bytes. */
+    size_t ihl;                 /* IP header length, bytes. */
+    size_t tot;                 /* IP total length, bytes. */
+};
+
+/* Finds the IPv4 header of 'packet' (after Ethernet and up to two VLAN
+ * tags, RFC 791 section 3.1) and checks that its header and total lengths
+ * fit the packet.  Returns false if it is not a well-formed IPv4 packet. */
+struct dp_packet;
+bool frag_parse(const struct dp_packet *, struct frag_ip *);
+
+/* Adds 'packet' (owned) to batch 'out', first running datapath 'actions'
+ * (nested attributes, given to odp_execute_actions() with 'dp' and 'cb')
+ * on what 'out' holds if it is full or holds packets of another source
+ * (DPDK mbufs and malloc()'d packets are never mixed in one batch). */
+struct dp_packet_batch;
+struct nlattr;
+void frag_output(void *dp, struct dp_packet_batch *out,
+                 struct dp_packet *packet, const struct nlattr *actions,
+                 odp_execute_cb cb);
 
 /* Appends the counters and the reassembly table's use to 'ds'. */
 void frag_format_stats(struct ds *);
-
-/* Drops every datagram being reassembled (tests, shutdown). */
-void frag_flush(void);
 
 #endif /* nfv-frag.h */

@@ -28,7 +28,10 @@ NFV_TESTSUITE_AT = \
 	nfv/tests/nfv-nsod-classify.at \
 	nfv/tests/nfv-cloud-cli.at \
 	nfv/tests/nfv-cloud.at \
-	nfv/tests/nfv-frag.at
+	nfv/tests/nfv-frag.at \
+	nfv/tests/nfv-esp-cli.at \
+	nfv/tests/nfv-esp.at \
+	nfv/tests/nfv-esp-flows.at
 
 NFV_SYSTEM_TESTSUITE_AT = \
 	nfv/tests/nfv-upstream-macros.at \
@@ -39,7 +42,8 @@ NFV_SYSTEM_TESTSUITE_AT = \
 	nfv/tests/nfv-system-tenant.at \
 	nfv/tests/nfv-system-mss.at \
 	nfv/tests/nfv-system-nsod.at \
-	nfv/tests/nfv-system-cloud.at
+	nfv/tests/nfv-system-cloud.at \
+	nfv/tests/nfv-system-esp.at
 
 NFV_SYSTEM_DPDK_TESTSUITE_AT = \
 	nfv/tests/nfv-upstream-macros.at \
@@ -98,3 +102,4 @@ check-upstream-ci: all $(check_DATA) $(check_SCRIPTS) $(TESTSUITE)
 
 # ovstest commands of the fork's autotests.
 tests_ovstest_SOURCES += nfv/tests/test-nsod-classify.c
+tests_ovstest_SOURCES += nfv/tests/test-esp.c

@@ -14,6 +14,7 @@
 #include "util.h"
 #include "vswitch-idl.h"
 
+#include "nfv/lib/nfv-esp.h"
 #include "nfv/lib/nfv-frag.h"
 #include "nfv/lib/nfv-mss.h"
 
@@ -21,12 +22,14 @@ VLOG_DEFINE_THIS_MODULE(nfv_mss);
 
 #define MSS_OTHER_CONFIG_KEY "nfv-clamp-mss"
 #define FRAG_OTHER_CONFIG_KEY "nfv-fragment"
+#define ESP_OTHER_CONFIG_KEY "nfv-esp"
 
 static char *db_remote;
 static struct ovsdb_idl *idl;       /* Connected once active. */
 static unsigned int idl_seqno;
 static struct smap settings = SMAP_INITIALIZER(&settings);  /* In effect. */
 static struct sset fragmenting = SSET_INITIALIZER(&fragmenting); /* Same. */
+static struct sset encrypting = SSET_INITIALIZER(&encrypting);   /* Same. */
 
 /* "ovs-appctl nfv/mss-show": the tunnel interfaces that clamp, and how. */
 static void
@@ -116,10 +119,15 @@ mss_module_reconfigure(void)
     }
 
     struct sset frag = SSET_INITIALIZER(&frag);
+    struct sset esp = SSET_INITIALIZER(&esp);
     OVSREC_INTERFACE_FOR_EACH (iface, idl) {
         if (smap_get_bool(&iface->other_config, FRAG_OTHER_CONFIG_KEY,
                           false)) {
             sset_add(&frag, iface->name);
+        }
+        if (smap_get_bool(&iface->other_config, ESP_OTHER_CONFIG_KEY,
+                          false)) {
+            sset_add(&esp, iface->name);
         }
     }
 
@@ -135,12 +143,18 @@ mss_module_reconfigure(void)
         sset_swap(&frag, &fragmenting);
         changed = true;
     }
+    if (!sset_equals(&esp, &encrypting)) {
+        esp_tunnel_configure(&esp);
+        sset_swap(&esp, &encrypting);
+        changed = true;
+    }
     if (changed) {
         /* Datapath flows translated with the old settings must be
          * translated again. */
         nfv_revalidate();
     }
     sset_destroy(&frag);
+    sset_destroy(&esp);
     smap_destroy(&new);
 }
 

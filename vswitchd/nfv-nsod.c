@@ -38,8 +38,7 @@ VLOG_DEFINE_THIS_MODULE(nfv_nsod);
 #define NSOD_STATS_INTERVAL 5000        /* ms between statistics writes. */
 
 static char *db_remote;
-static struct jsonrpc_session *dbs_session;  /* Until NFV_Tenant is seen. */
-static long long int next_list_dbs;
+static struct nfv_db_probe db_probe;    /* Until NFV_Tenant is served. */
 static struct ovsdb_idl *nsod_idl;      /* NFV_Tenant: NSOD tables. */
 static struct ovsdb_idl *ovs_idl;       /* Open_vSwitch: Interface ofport. */
 static unsigned int nsod_seqno, ovs_seqno;
@@ -322,60 +321,13 @@ nsod_stats_txn_run(void)
     }
 }
 
-/* Returns true once the database server serves the NFV_Tenant database
- * (RFC 7047 section 4.1.1 "list_dbs", asked every second until it does).
- * Connecting the NFV_Tenant IDL only then keeps ovs-vswitchd quiet on nodes
- * that do not use the database. */
-static bool
-nfv_tenant_db_served(void)
-{
-    bool served = false;
-
-    if (!dbs_session) {
-        dbs_session = jsonrpc_session_open(db_remote, true);
-    }
-    jsonrpc_session_run(dbs_session);
-    if (jsonrpc_session_is_connected(dbs_session)
-        && time_msec() >= next_list_dbs) {
-        jsonrpc_session_send(dbs_session,
-                             jsonrpc_create_request("list_dbs",
-                                                    json_array_create_empty(),
-                                                    NULL));
-        next_list_dbs = time_msec() + 1000;
-    }
-
-    struct jsonrpc_msg *msg = jsonrpc_session_recv(dbs_session);
-    if (msg) {
-        if (msg->type == JSONRPC_REPLY && msg->result
-            && msg->result->type == JSON_ARRAY) {
-            const struct json_array *dbs = json_array(msg->result);
-
-            for (size_t i = 0; i < dbs->n; i++) {
-                if (dbs->elems[i]->type == JSON_STRING
-                    && !strcmp(json_string(dbs->elems[i]), "NFV_Tenant")) {
-                    served = true;
-                }
-            }
-        }
-        jsonrpc_msg_destroy(msg);
-    }
-    if (served) {
-        jsonrpc_session_close(dbs_session);
-        dbs_session = NULL;
-    }
-    return served;
-}
-
 static void
 nsod_module_run(void)
 {
     if (!nfv_is_active()) {
         /* Standby (another ovs-vswitchd holds the lock): no writes.  The
          * configuration and sessions stay for when this one takes over. */
-        if (dbs_session) {
-            jsonrpc_session_close(dbs_session);
-            dbs_session = NULL;
-        }
+        nfv_db_probe_close(&db_probe);
         if (stats_txn) {
             ovsdb_idl_txn_destroy(stats_txn);
             stats_txn = NULL;
@@ -387,7 +339,7 @@ nsod_module_run(void)
         return;
     }
     if (!nsod_idl) {
-        if (!nfv_tenant_db_served()) {
+        if (!nfv_db_probe_run(&db_probe, db_remote, "NFV_Tenant")) {
             return;
         }
         nsod_idl = ovsdb_idl_create(db_remote, &nfvrec_idl_class, false,
@@ -444,13 +396,7 @@ nsod_module_run(void)
 static void
 nsod_module_wait(void)
 {
-    if (dbs_session) {
-        jsonrpc_session_wait(dbs_session);
-        jsonrpc_session_recv_wait(dbs_session);
-        if (jsonrpc_session_is_connected(dbs_session)) {
-            poll_timer_wait_until(next_list_dbs);
-        }
-    }
+    nfv_db_probe_wait(&db_probe);
     if (nsod_idl) {
         ovsdb_idl_wait(nsod_idl);
         ovsdb_idl_wait(ovs_idl);
@@ -477,8 +423,7 @@ nsod_module_destroy(void)
     ovsdb_idl_destroy(nsod_idl);
     ovsdb_idl_destroy(ovs_idl);
     nsod_idl = ovs_idl = NULL;
-    jsonrpc_session_close(dbs_session);
-    dbs_session = NULL;
+    nfv_db_probe_close(&db_probe);
     free(db_remote);
     db_remote = NULL;
 }

@@ -42,6 +42,7 @@
 #include "util.h"
 #include "vswitch-idl.h"
 
+#include "nfv/lib/nfv-esp.h"
 #include "nfv/ovsdb/nfv-tenant-idl.h"
 
 VLOG_DEFINE_THIS_MODULE(nfv_tenant);
@@ -1441,6 +1442,14 @@ add_endpoint_flows(struct sset *specs, uint32_t key, enum tenant_rule rule,
              "actions=output:%"PRIu16, IP_ARGS(ep->ip), ex);
 }
 
+static void cloud_add_esp_flows(struct sset *specs,
+                                const struct tenant_endpoint *);
+
+/* True once the transport bridge holds ex-cloud's ESP rules (decryption,
+ * and no plain tunnel packets from encrypting peers): only then do
+ * encrypting peers' tunnels get br-cloud flows. */
+static bool cloud_esp_guard;
+
 /* Installs the transport bridge's flows.  Every ex-<t> port shares the
  * bridge with the underlay ports (those of the bridge the module did not
  * create for a tenant) but never talks to another tenant's ex port:
@@ -1492,9 +1501,12 @@ tenant_sync_transport_flows(const struct tenant_node_cfg *cfg)
     if (cfg->cloud_ip) {
         add_endpoint_flows(&specs, 0, TENANT_RULE_CLOUD,
                            shash_find_data(&endpoints, CLOUD_EX), &underlay);
+        cloud_add_esp_flows(&specs, shash_find_data(&endpoints, CLOUD_EX));
     }
 
     char *error = tenant_sync_flows(cfg->transport_bridge, &specs);
+    cloud_esp_guard = (!error && cfg->cloud_ip
+                       && shash_find_data(&endpoints, CLOUD_EX));
     if (error) {
         VLOG_WARN_RL(&rl, "%s", error);
         free(error);
@@ -1610,6 +1622,7 @@ struct cloud_peer {
     const char *tunnel_type;    /* "vxlan", "gre" or "geneve". */
     char port[TENANT_NAME_SIZE]; /* cl-<p>, on br-cloud. */
     bool pending;               /* Its port is not in br-cloud yet. */
+    bool encrypt;               /* ESP on its tunnel, nothing plain. */
 };
 
 /* A network expanded to peer clouds. */
@@ -1718,16 +1731,13 @@ cloud_read(const struct tenant_node_cfg *cfg)
         p->rec = prec;
         p->name = prec->name;
         p->tunnel_type = prec->tunnel_type ? prec->tunnel_type : "vxlan";
+        p->encrypt = prec->n_encrypt && *prec->encrypt;
         cloud_port_name(p->port, "cl-", p->name, peer_chars, 0);
         hmap_insert(&cloud_peers, &p->hmap_node, hash_string(p->name, 0));
 
         if (inet_pton(AF_INET, prec->remote_ip, &p->ip) != 1 || !p->ip) {
             p->error = xasprintf("remote_ip \"%s\" is not an IPv4 address",
                                  prec->remote_ip);
-        } else if (prec->n_encrypt && *prec->encrypt) {
-            p->error = xstrdup("encrypt is set and this switch has no ESP "
-                               "yet: no tunnel is built, so nothing is sent "
-                               "to this peer unencrypted");
         } else if (!cfg->cloud_endpoint) {
             p->error = xstrdup("this cloud has no endpoint address "
                                "(NFV_Node cloud_endpoint)");
@@ -1893,8 +1903,13 @@ cloud_ensure(const struct ovsrec_open_vswitch *ovs,
         smap_add(&options, "df_default", "false");
         tenant_ids(&ids, NULL, CLOUD_ROLE_TUNNEL);
         smap_add(&ids, EXT_CLOUD_PEER, p->name);
+        /* A peer that encrypts gets ESP on its tunnel (nfv-esp.h). */
+        struct smap oc;
+        smap_clone(&oc, &other_config);
+        smap_add(&oc, "nfv-esp", p->encrypt ? "true" : "false");
         tenant_ensure_port_oc(br, new, p->port, p->tunnel_type, &options,
-                              &other_config, &ids);
+                              &oc, &ids);
+        smap_destroy(&oc);
         smap_destroy(&options);
         smap_destroy(&ids);
     }
@@ -1980,6 +1995,68 @@ cloud_put_patch_output(struct ds *s, const struct cloud_network *n,
     ds_put_format(s, "output:%"PRIu16, ofp_to_u16(patch));
 }
 
+
+/* Returns the OpenFlow port of peer 'p''s tunnel on br-cloud ('ofproto'),
+ * or OFPP_NONE while it is not there or, for a peer that encrypts, while
+ * its tunnel does not encrypt yet or ex-cloud's ESP rules are not in place:
+ * an encrypting peer's tunnel never carries plaintext. */
+static ofp_port_t
+cloud_peer_ofport(const struct ofproto *ofproto, const struct cloud_peer *p)
+{
+    if (p->encrypt && (!cloud_esp_guard || !esp_tunnel_encrypts(p->port))) {
+        return OFPP_NONE;
+    }
+    return tenant_ofport(ofproto, p->port);
+}
+
+/* Adds ex-cloud's ESP rules to 'specs' for endpoint 'ep' (none while its
+ * port is not there): ESP from each encrypting peer (IP protocol 50, or
+ * UDP to port 4500 from anywhere, RFC 3948) is reassembled if it comes in
+ * fragments and decrypted; decrypted packets (pkt_mark ESP_PKT_MARK) go to
+ * tunnel termination; plain VXLAN, Geneve and GRE from an encrypting peer
+ * are dropped. */
+static void
+cloud_add_esp_flows(struct sset *specs, const struct tenant_endpoint *ep)
+{
+    const struct cloud_peer *p;
+    bool any = false;
+
+    if (!ep || ep->ofport == OFPP_NONE) {
+        return;
+    }
+    HMAP_FOR_EACH (p, hmap_node, &cloud_peers) {
+        if (p->error || !p->encrypt) {
+            continue;
+        }
+        any = true;
+        add_flow(specs, 0, TENANT_RULE_CLOUD, 170,
+                 "ip,dl_dst="ETH_ADDR_FMT",nw_src="IP_FMT",nw_dst="IP_FMT","
+                 "nw_proto=%d,actions=reassemble,esp_decrypt",
+                 ETH_ADDR_ARGS(ep->mac), IP_ARGS(p->ip), IP_ARGS(ep->ip),
+                 IPPROTO_ESP_);
+        add_flow(specs, 0, TENANT_RULE_CLOUD, 165,
+                 "udp,nw_src="IP_FMT",nw_dst="IP_FMT",tp_dst=4789,"
+                 "actions=drop", IP_ARGS(p->ip), IP_ARGS(ep->ip));
+        add_flow(specs, 0, TENANT_RULE_CLOUD, 165,
+                 "udp,nw_src="IP_FMT",nw_dst="IP_FMT",tp_dst=6081,"
+                 "actions=drop", IP_ARGS(p->ip), IP_ARGS(ep->ip));
+        add_flow(specs, 0, TENANT_RULE_CLOUD, 165,
+                 "ip,nw_src="IP_FMT",nw_dst="IP_FMT",nw_proto=47,"
+                 "actions=drop", IP_ARGS(p->ip), IP_ARGS(ep->ip));
+    }
+    if (any) {
+        add_flow(specs, 0, TENANT_RULE_CLOUD, 170,
+                 "udp,dl_dst="ETH_ADDR_FMT",nw_dst="IP_FMT",tp_dst=%d,"
+                 "actions=reassemble,esp_decrypt", ETH_ADDR_ARGS(ep->mac),
+                 IP_ARGS(ep->ip), ESP_DEFAULT_UDP_PORT);
+        add_flow(specs, 0, TENANT_RULE_CLOUD, 175,
+                 "ip,pkt_mark=%#x,dl_dst="ETH_ADDR_FMT",nw_dst="IP_FMT","
+                 "actions=output:%"PRIu16, ESP_PKT_MARK,
+                 ETH_ADDR_ARGS(ep->mac), IP_ARGS(ep->ip),
+                 ofp_to_u16(ep->ofport));
+    }
+}
+
 /* Computes and installs br-cloud's flows (see the comment at the top of
  * this section). */
 static void
@@ -2000,7 +2077,8 @@ cloud_sync_flows(const struct tenant_node_cfg *cfg)
     }
 
     HMAP_FOR_EACH (p, hmap_node, &cloud_peers) {
-        p->pending = !p->error && tenant_ofport(ofproto, p->port) == OFPP_NONE;
+        p->pending = (!p->error
+                      && cloud_peer_ofport(ofproto, p) == OFPP_NONE);
     }
     if (!ofproto) {
         HMAP_FOR_EACH (n, hmap_node, &cloud_networks) {
@@ -2058,7 +2136,7 @@ cloud_sync_flows(const struct tenant_node_cfg *cfg)
         /* From and to each peer the network is expanded to. */
         ds_put_format(&flood, "set_tunnel:%#"PRIx32, n->key);
         for (size_t i = 0; i < n->n_peers; i++) {
-            ofp_port_t t = tenant_ofport(ofproto, n->peers[i]->port);
+            ofp_port_t t = cloud_peer_ofport(ofproto, n->peers[i]);
 
             if (t == OFPP_NONE) {
                 n->pending = true;
@@ -2487,6 +2565,25 @@ tenant_destroy_module(void)
     db_remote = NULL;
 }
 
+/* Returns true if the tenant module can answer an ovs-appctl command now;
+ * otherwise replies to 'conn' with the reason and returns false. */
+static bool
+tenant_unixctl_ready(struct unixctl_conn *conn)
+{
+    if (!nfv_is_active()) {
+        unixctl_command_reply_error(conn, "this ovs-vswitchd is not active "
+                                    "(connecting, or another ovs-vswitchd "
+                                    "holds the database lock)");
+        return false;
+    }
+    if (!tenant_idl) {
+        unixctl_command_reply_error(conn, "tenant provisioning is off "
+                                    "(Open_vSwitch other_config:nfv-tenants)");
+        return false;
+    }
+    return true;
+}
+
 /* "ovs-appctl nfv/tenant-show [TENANT]": one block per tenant (or just
  * TENANT): state, error, bridges and the flows installed in each. */
 static void
@@ -2496,15 +2593,7 @@ tenant_unixctl_show(struct unixctl_conn *conn, int argc, const char *argv[],
     struct ds ds = DS_EMPTY_INITIALIZER;
     struct tenant *t;
 
-    if (!nfv_is_active()) {
-        unixctl_command_reply_error(conn, "this ovs-vswitchd is not active "
-                                    "(connecting, or another ovs-vswitchd "
-                                    "holds the database lock)");
-        return;
-    }
-    if (!tenant_idl) {
-        unixctl_command_reply_error(conn, "tenant provisioning is off "
-                                    "(Open_vSwitch other_config:nfv-tenants)");
+    if (!tenant_unixctl_ready(conn)) {
         return;
     }
     HMAP_FOR_EACH (t, hmap_node, &tenants) {
@@ -2627,15 +2716,7 @@ cloud_unixctl_show(struct unixctl_conn *conn, int argc, const char *argv[],
     const struct cloud_peer *p;
     const char *name = argc > 1 ? argv[1] : NULL;
 
-    if (!nfv_is_active()) {
-        unixctl_command_reply_error(conn, "this ovs-vswitchd is not active "
-                                    "(connecting, or another ovs-vswitchd "
-                                    "holds the database lock)");
-        return;
-    }
-    if (!tenant_idl) {
-        unixctl_command_reply_error(conn, "tenant provisioning is off "
-                                    "(Open_vSwitch other_config:nfv-tenants)");
+    if (!tenant_unixctl_ready(conn)) {
         return;
     }
     if (!name) {

@@ -17,12 +17,16 @@
 #include <config.h>
 
 #include "nfv/vswitchd/nfv.h"
+#include "nfv/vswitchd/nfv-esp.h"
 #include "nfv/vswitchd/nfv-mss.h"
 #include "nfv/vswitchd/nfv-nsod.h"
 #include "nfv/vswitchd/nfv-tenant.h"
 
 #include "vswitchd/bridge.h"
 #include "dpdk.h"
+#include "jsonrpc.h"
+#include "openvswitch/json.h"
+#include "timeval.h"
 #include "ofproto/ofproto-dpif.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
@@ -47,6 +51,7 @@ static const struct nfv_module *const nfv_modules[] = {
     &nfv_tenant_module,
     &nfv_mss_module,
     &nfv_nsod_module,
+    &nfv_esp_module,
 };
 
 /* Calls the member function MEMBER of every module that has one, in the
@@ -153,6 +158,71 @@ nfv_revalidate(void)
         backer->need_revalidate = REV_RECONFIGURE;
     }
     poll_immediate_wake();
+}
+
+/* Returns true once the database server at 'remote' serves database
+ * 'db_name' (RFC 7047 section 4.1.1 "list_dbs", asked every second until it
+ * does); the probe's connection is then closed. */
+bool
+nfv_db_probe_run(struct nfv_db_probe *probe, const char *remote,
+                 const char *db_name)
+{
+    bool served = false;
+
+    if (!probe->session) {
+        probe->session = jsonrpc_session_open(remote, true);
+        probe->next_request = 0;
+    }
+    jsonrpc_session_run(probe->session);
+    if (jsonrpc_session_is_connected(probe->session)
+        && time_msec() >= probe->next_request) {
+        jsonrpc_session_send(probe->session,
+                             jsonrpc_create_request("list_dbs",
+                                                    json_array_create_empty(),
+                                                    NULL));
+        probe->next_request = time_msec() + 1000;
+    }
+
+    struct jsonrpc_msg *msg = jsonrpc_session_recv(probe->session);
+    if (msg) {
+        if (msg->type == JSONRPC_REPLY && msg->result
+            && msg->result->type == JSON_ARRAY) {
+            const struct json_array *dbs = json_array(msg->result);
+
+            for (size_t i = 0; i < dbs->n; i++) {
+                if (dbs->elems[i]->type == JSON_STRING
+                    && !strcmp(json_string(dbs->elems[i]), db_name)) {
+                    served = true;
+                }
+            }
+        }
+        jsonrpc_msg_destroy(msg);
+    }
+    if (served) {
+        nfv_db_probe_close(probe);
+    }
+    return served;
+}
+
+/* Arranges for poll_block() to wake when 'probe' has work. */
+void
+nfv_db_probe_wait(const struct nfv_db_probe *probe)
+{
+    if (probe->session) {
+        jsonrpc_session_wait(probe->session);
+        jsonrpc_session_recv_wait(probe->session);
+        if (jsonrpc_session_is_connected(probe->session)) {
+            poll_timer_wait_until(probe->next_request);
+        }
+    }
+}
+
+/* Closes 'probe''s connection, if any. */
+void
+nfv_db_probe_close(struct nfv_db_probe *probe)
+{
+    jsonrpc_session_close(probe->session);
+    probe->session = NULL;
 }
 
 /* Destroys every module, in reverse order.  Called once before

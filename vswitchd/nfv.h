@@ -58,4 +58,18 @@ bool nfv_is_active(void);
  * produces. */
 void nfv_revalidate(void);
 
+/* Waits, without noise, for a database server to serve a database: a
+ * module connects its IDL to the NFV_Tenant database only once
+ * nfv_db_probe_run() returned true, so that nodes without that database
+ * log nothing about it.  Zero-initialise; main thread. */
+struct jsonrpc_session;
+struct nfv_db_probe {
+    struct jsonrpc_session *session;
+    long long int next_request;         /* time_msec() of the next ask. */
+};
+bool nfv_db_probe_run(struct nfv_db_probe *, const char *remote,
+                      const char *db_name);
+void nfv_db_probe_wait(const struct nfv_db_probe *);
+void nfv_db_probe_close(struct nfv_db_probe *);
+
 #endif /* nfv.h */

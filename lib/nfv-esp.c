@@ -1,0 +1,1357 @@
+/* Copyright (c) 2026 Open vSwitch NFV developers.
+ * SPDX-License-Identifier: Apache-2.0 */
+
+#include <config.h>
+
+#include "nfv/lib/nfv-esp.h"
+
+#include <errno.h>
+#include <string.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "cmap.h"
+#include "coverage.h"
+#include "csum.h"
+#include "dp-packet.h"
+#include "hash.h"
+#include "netlink.h"
+#include "odp-execute.h"
+#include "odp-netlink.h"
+#include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "ovs-atomic.h"
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
+#include "packets.h"
+#include "sset.h"
+#include "timeval.h"
+#include "unaligned.h"
+#include "util.h"
+
+#include "nfv/lib/nfv-action.h"
+#include "nfv/lib/nfv-frag.h"
+
+VLOG_DEFINE_THIS_MODULE(nfv_esp);
+
+COVERAGE_DEFINE(esp_encrypted);         /* Packets encrypted. */
+COVERAGE_DEFINE(esp_decrypted);         /* Packets decrypted. */
+COVERAGE_DEFINE(esp_drop_no_sa);
+COVERAGE_DEFINE(esp_drop_auth);
+COVERAGE_DEFINE(esp_drop_replay);
+COVERAGE_DEFINE(esp_drop_policy);
+COVERAGE_DEFINE(esp_drop_expired);
+COVERAGE_DEFINE(esp_drop_seq);
+COVERAGE_DEFINE(esp_drop_malformed);
+
+static const char *const drop_names[ESP_N_DROPS] = {
+    [ESP_DROP_NO_SA] = "no_sa",
+    [ESP_DROP_AUTH] = "auth_failed",
+    [ESP_DROP_REPLAY] = "replayed",
+    [ESP_DROP_POLICY] = "policy",
+    [ESP_DROP_EXPIRED] = "expired",
+    [ESP_DROP_SEQ] = "seq_exhausted",
+    [ESP_DROP_MALFORMED] = "malformed",
+};
+
+/* Payload of the datapath action esp_encrypt. */
+enum {
+    ESP_ODP_ACTIONS = 1,                /* Nested datapath actions. */
+};
+
+/* "Result" of processing one packet: ESP_OK or an enum esp_drop. */
+#define ESP_OK (-1)
+
+struct esp_sa {
+    struct cmap_node node;      /* In 'inbound' (by SPI) or 'outbound' (by
+                                 * remote_ip). */
+    struct hmap_node name_node; /* In 'by_name'.  Main thread. */
+    struct esp_sa_config cfg;   /* cfg.name points to 'name'. */
+    char *name;
+    uint64_t uid;               /* Never reused: cipher context cache. */
+    const EVP_CIPHER *evp;
+    uint64_t seq_max;           /* 2^32 - 1, or 2^64 - 1 with ESN. */
+    long long int created;      /* time_msec(). */
+
+    /* Lifetimes, changeable while the SA is in use (0: none). */
+    atomic_uint64_t soft_bytes, hard_bytes;
+    atomic_uint64_t soft_packets, hard_packets;
+    atomic_llong soft_at, hard_at;      /* time_msec() deadlines, or 0. */
+    atomic_int state;           /* enum esp_sa_state, never decreases. */
+
+    /* Outbound. */
+    atomic_uint64_t seq;        /* Last sequence number handed out. */
+    atomic_uint64_t seq_reserved;
+
+    /* Inbound anti-replay (RFC 4303 section 3.4.3): 'replay_top' is the
+     * highest authenticated sequence number, bit (S % replay_bits) of
+     * 'replay_map' says whether S in the window was received. */
+    struct ovs_mutex replay_mutex;
+    uint64_t replay_top OVS_GUARDED;
+    uint64_t *replay_map OVS_GUARDED;
+    unsigned int replay_bits;   /* Window rounded up to 64. */
+
+    /* Counters. */
+    atomic_uint64_t packets, bytes;
+    atomic_uint64_t drops[ESP_N_DROPS];
+};
+
+/* The SAs.  Written by the main thread; 'inbound' and 'outbound' are read
+ * by any thread under RCU. */
+static struct cmap inbound = CMAP_INITIALIZER;
+static struct cmap outbound = CMAP_INITIALIZER;
+static struct hmap by_name = HMAP_INITIALIZER(&by_name);
+static uint64_t next_uid = 1;
+
+/* Drops counted before an SA is known (unknown SPI, malformed). */
+static atomic_uint64_t global_drops[ESP_N_DROPS];
+
+static void
+count_drop(struct esp_sa *sa, enum esp_drop why)
+{
+    switch (why) {
+    case ESP_DROP_NO_SA: COVERAGE_INC(esp_drop_no_sa); break;
+    case ESP_DROP_AUTH: COVERAGE_INC(esp_drop_auth); break;
+    case ESP_DROP_REPLAY: COVERAGE_INC(esp_drop_replay); break;
+    case ESP_DROP_POLICY: COVERAGE_INC(esp_drop_policy); break;
+    case ESP_DROP_EXPIRED: COVERAGE_INC(esp_drop_expired); break;
+    case ESP_DROP_SEQ: COVERAGE_INC(esp_drop_seq); break;
+    case ESP_DROP_MALFORMED: COVERAGE_INC(esp_drop_malformed); break;
+    case ESP_N_DROPS: default: OVS_NOT_REACHED();
+    }
+    atomic_count_inc64(sa ? &sa->drops[why] : &global_drops[why]);
+}
+
+const char *
+esp_drop_name(enum esp_drop why)
+{
+    return why < ESP_N_DROPS ? drop_names[why] : "unknown";
+}
+
+const char *
+esp_state_name(enum esp_sa_state state)
+{
+    return (state == ESP_SA_ACTIVE ? "active"
+            : state == ESP_SA_DYING ? "dying"
+            : "expired");
+}
+
+static uint32_t
+spi_hash(uint32_t spi)
+{
+    return hash_int(spi, 0);
+}
+
+static uint32_t
+peer_hash(ovs_be32 ip)
+{
+    return hash_int((OVS_FORCE uint32_t) ip, 1);
+}
+
+/* Raises 'sa''s state to at least 'state'. */
+static void
+sa_raise_state(struct esp_sa *sa, enum esp_sa_state state)
+{
+    int cur;
+
+    atomic_read_relaxed(&sa->state, &cur);
+    while (cur < (int) state
+           && !atomic_compare_exchange_weak(&sa->state, &cur, (int) state)) {
+        continue;
+    }
+}
+
+static enum esp_sa_state
+sa_state(const struct esp_sa *sa)
+{
+    int state;
+
+    atomic_read_relaxed(&CONST_CAST(struct esp_sa *, sa)->state, &state);
+    return state;
+}
+
+/* Per-thread OpenSSL cipher contexts, each holding one SA's key schedule,
+ * found by the SA's uid (uids are never reused, so a removed SA's context
+ * is never used again; it is reused for another SA or freed when the
+ * thread exits). */
+#define ESP_CTX_SLOTS 64
+struct esp_ctx_cache {
+    uint64_t uid[ESP_CTX_SLOTS];
+    EVP_CIPHER_CTX *ctx[ESP_CTX_SLOTS];
+};
+
+static ovsthread_key_t ctx_key;
+
+static void
+ctx_cache_destroy(void *cache_)
+{
+    struct esp_ctx_cache *cache = cache_;
+
+    for (size_t i = 0; i < ESP_CTX_SLOTS; i++) {
+        EVP_CIPHER_CTX_free(cache->ctx[i]);
+    }
+    free(cache);
+}
+
+/* Returns this thread's cipher context for 'sa', keyed for its direction,
+ * or NULL if OpenSSL fails (then the packet is dropped as malformed). */
+static EVP_CIPHER_CTX *
+sa_ctx(const struct esp_sa *sa)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+    struct esp_ctx_cache *cache;
+
+    if (ovsthread_once_start(&once)) {
+        ovsthread_key_create(&ctx_key, ctx_cache_destroy);
+        ovsthread_once_done(&once);
+    }
+    cache = ovsthread_getspecific(ctx_key);
+    if (!cache) {
+        cache = xzalloc(sizeof *cache);
+        ovsthread_setspecific(ctx_key, cache);
+    }
+
+    size_t i = sa->uid % ESP_CTX_SLOTS;
+    if (cache->uid[i] != sa->uid) {
+        if (!cache->ctx[i]) {
+            cache->ctx[i] = EVP_CIPHER_CTX_new();
+            if (!cache->ctx[i]) {
+                return NULL;
+            }
+        }
+        if (!EVP_CipherInit_ex(cache->ctx[i], sa->evp, NULL, sa->cfg.key,
+                               NULL, sa->cfg.outbound)) {
+            cache->uid[i] = 0;
+            return NULL;
+        }
+        cache->uid[i] = sa->uid;
+    }
+    return cache->ctx[i];
+}
+
+/* AES-GCM over one ESP packet (RFC 4106): 'esp' points to its header (SPI
+ * and low sequence number) followed by the 8-byte IV; 'data' to 'len'
+ * bytes to encrypt or decrypt in place; 'icv' to the 16-byte ICV, written
+ * when encrypting, checked when decrypting.  The nonce is salt || IV
+ * (section 4), the AAD SPI || sequence number, with the high 32 bits of
+ * 'seq' in between for ESN (section 5).  Returns false if decryption
+ * found the ICV wrong or OpenSSL failed. */
+static bool
+sa_gcm(const struct esp_sa *sa, uint64_t seq, const uint8_t *esp,
+       uint8_t *data, size_t len, uint8_t *icv)
+{
+    EVP_CIPHER_CTX *ctx = sa_ctx(sa);
+    uint8_t nonce[12];
+    uint8_t aad[12];
+    size_t aad_len;
+    int n;
+
+    if (!ctx) {
+        return false;
+    }
+    memcpy(nonce, sa->cfg.salt, 4);
+    memcpy(nonce + 4, esp + ESP_HEADER_LEN, ESP_IV_LEN);
+    memcpy(aad, esp, 4);
+    if (sa->cfg.esn) {
+        put_unaligned_be32(ALIGNED_CAST(ovs_be32 *, aad + 4),
+                           htonl(seq >> 32));
+        memcpy(aad + 8, esp + 4, 4);
+        aad_len = 12;
+    } else {
+        memcpy(aad + 4, esp + 4, 4);
+        aad_len = 8;
+    }
+
+    if (!EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, -1)
+        || !EVP_CipherUpdate(ctx, NULL, &n, aad, aad_len)
+        || (len && !EVP_CipherUpdate(ctx, data, &n, data, len))) {
+        return false;
+    }
+    if (sa->cfg.outbound) {
+        return (EVP_CipherFinal_ex(ctx, data + len, &n)
+                && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG,
+                                       ESP_ICV_LEN, icv));
+    }
+    return (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, ESP_ICV_LEN, icv)
+            && EVP_CipherFinal_ex(ctx, data + len, &n) > 0);
+}
+
+/* Seals 'len' bytes of 'payload' with outbound SA 'sa' into 'out' (which
+ * may be 'payload' minus ESP_HEADER_LEN + ESP_IV_LEN bytes, or separate)
+ * as sequence number 'seq' (low 32 bits on the wire, all 64 in the AAD
+ * with ESN) with explicit IV 'iv': header, IV, ciphertext of the payload,
+ * padding (1, 2, 3, ... up to a 4-byte boundary, RFC 4303 section 2.4),
+ * pad length and 'next_header', then the ICV.  'out' needs room for
+ * len + ESP_MAX_OVERHEAD bytes.  Returns the ESP packet's length, bytes,
+ * or 0 if OpenSSL failed. */
+size_t
+esp_seal(const struct esp_sa *sa, uint64_t seq, const uint8_t iv[8],
+         const void *payload, size_t len, uint8_t next_header, void *out_)
+{
+    uint8_t *out = out_;
+    uint8_t *data = out + ESP_HEADER_LEN + ESP_IV_LEN;
+    size_t pad = (4 - (len + 2) % 4) % 4;
+
+    put_unaligned_be32(ALIGNED_CAST(ovs_be32 *, out), htonl(sa->cfg.spi));
+    put_unaligned_be32(ALIGNED_CAST(ovs_be32 *, out + 4), htonl(seq));
+    memcpy(out + ESP_HEADER_LEN, iv, ESP_IV_LEN);
+    memmove(data, payload, len);
+    for (size_t i = 0; i < pad; i++) {
+        data[len + i] = i + 1;
+    }
+    data[len + pad] = pad;
+    data[len + pad + 1] = next_header;
+
+    size_t clen = len + pad + 2;
+    if (!sa_gcm(sa, seq, out, data, clen, data + clen)) {
+        return 0;
+    }
+    return ESP_HEADER_LEN + ESP_IV_LEN + clen + ESP_ICV_LEN;
+}
+
+/* Authenticates and decrypts, in place, ESP packet 'esp' of 'len' bytes
+ * (from the SPI to the end of the ICV) with inbound SA 'sa', whose full
+ * sequence number is 'seq' (RFC 4303 section 3.4.4, RFC 4106).  On
+ * success returns the payload's length in bytes (it starts at
+ * esp + ESP_HEADER_LEN + ESP_IV_LEN) and stores its next header in
+ * '*next_header'; returns -1 if the packet is too short or its trailer is
+ * inconsistent, -2 if the ICV is wrong. */
+int
+esp_open(const struct esp_sa *sa, uint64_t seq, void *esp_, size_t len,
+         uint8_t *next_header)
+{
+    uint8_t *esp = esp_;
+    const size_t min = ESP_HEADER_LEN + ESP_IV_LEN + 2 + ESP_ICV_LEN;
+
+    if (len < min) {
+        return -1;
+    }
+    uint8_t *data = esp + ESP_HEADER_LEN + ESP_IV_LEN;
+    size_t clen = len - ESP_HEADER_LEN - ESP_IV_LEN - ESP_ICV_LEN;
+    if (!sa_gcm(sa, seq, esp, data, clen, data + clen)) {
+        return -2;
+    }
+    size_t pad = data[clen - 2];
+    if (pad + 2 > clen) {
+        return -1;
+    }
+    *next_header = data[clen - 1];
+    return clen - 2 - pad;
+}
+
+/* Anti-replay. */
+
+/* Returns the full sequence number of a packet of inbound SA 'sa' whose
+ * header carries 'seq_low': with ESN, the high 32 bits are inferred from
+ * the window (RFC 4303 appendix A2.2), otherwise they are 0. */
+uint64_t
+esp_replay_infer_seq(const struct esp_sa *sa_, uint32_t seq_low)
+    OVS_NO_THREAD_SAFETY_ANALYSIS
+{
+    struct esp_sa *sa = CONST_CAST(struct esp_sa *, sa_);
+
+    if (!sa->cfg.esn) {
+        return seq_low;
+    }
+
+    uint64_t w = sa->cfg.replay_window ? sa->cfg.replay_window
+                                       : ESP_DEFAULT_REPLAY_WINDOW;
+    ovs_mutex_lock(&sa->replay_mutex);
+    uint64_t top = sa->replay_top;
+    ovs_mutex_unlock(&sa->replay_mutex);
+
+    uint32_t th = top >> 32;
+    uint32_t tl = top;
+    uint32_t sh;
+    if (tl >= w - 1) {
+        /* Case A: the window lies within one sequence number subspace. */
+        sh = seq_low >= tl - w + 1 ? th : th + 1;
+    } else {
+        /* Case B: the window spans two subspaces. */
+        sh = seq_low >= (uint32_t) (tl - w + 1) ? (th ? th - 1 : 0) : th;
+    }
+    return (uint64_t) sh << 32 | seq_low;
+}
+
+/* Checks full sequence number 'seq' against inbound SA 'sa''s window
+ * (RFC 4303 section 3.4.3): returns ESP_DROP_REPLAY for 0, a duplicate or
+ * a number left of the window, otherwise ESP_OK (as an enum esp_drop)
+ * and, if 'update' (the packet was authenticated), records it, sliding the
+ * window right if it is new on the right. */
+enum esp_drop
+esp_replay_check_update(struct esp_sa *sa, uint64_t seq, bool update)
+{
+    enum esp_drop result = (enum esp_drop) ESP_OK;
+    uint64_t w = sa->cfg.replay_window;
+
+    if (!seq) {
+        return ESP_DROP_REPLAY;
+    }
+
+    ovs_mutex_lock(&sa->replay_mutex);
+    uint64_t top = sa->replay_top;
+    if (!w) {
+        /* Anti-replay off: only the highest number is tracked. */
+        if (update && seq > top) {
+            sa->replay_top = seq;
+        }
+    } else if (seq > top) {
+        if (update) {
+            uint64_t shift = seq - top;
+            if (shift >= sa->replay_bits) {
+                memset(sa->replay_map, 0, sa->replay_bits / 8);
+            } else {
+                for (uint64_t s = top + 1; s < seq; s++) {
+                    uint64_t bit = s % sa->replay_bits;
+                    sa->replay_map[bit / 64] &= ~(UINT64_C(1) << (bit % 64));
+                }
+            }
+            uint64_t bit = seq % sa->replay_bits;
+            sa->replay_map[bit / 64] |= UINT64_C(1) << (bit % 64);
+            sa->replay_top = seq;
+        }
+    } else if (seq + w <= top) {
+        result = ESP_DROP_REPLAY;
+    } else {
+        uint64_t bit = seq % sa->replay_bits;
+        uint64_t mask = UINT64_C(1) << (bit % 64);
+
+        if (sa->replay_map[bit / 64] & mask) {
+            result = ESP_DROP_REPLAY;
+        } else if (update) {
+            sa->replay_map[bit / 64] |= mask;
+        }
+    }
+    ovs_mutex_unlock(&sa->replay_mutex);
+    return result;
+}
+
+/* The SA table. */
+
+/* Checks 'cfg'.  Returns NULL if it is usable, otherwise a malloc()'d
+ * message saying what is wrong. */
+char *
+esp_sa_config_check(const struct esp_sa_config *cfg)
+{
+    if (!cfg->name || !cfg->name[0]) {
+        return xstrdup("an SA needs a name");
+    } else if (cfg->spi < 256) {
+        return xasprintf("SPI %"PRIu32" is reserved (RFC 4303 section 2.1: "
+                         "1 to 255 are reserved, 0 is never sent)", cfg->spi);
+    } else if (!cfg->remote_ip) {
+        return xstrdup("an SA needs the peer's address (remote_ip)");
+    } else if (cfg->cipher != ESP_AES_128_GCM
+               && cfg->cipher != ESP_AES_256_GCM) {
+        return xstrdup("unknown cipher");
+    } else if (cfg->replay_window > ESP_MAX_REPLAY_WINDOW) {
+        return xasprintf("replay window %u is larger than %d packets",
+                         cfg->replay_window, ESP_MAX_REPLAY_WINDOW);
+    } else if (cfg->udp_encap && !cfg->udp_port) {
+        return xstrdup("UDP encapsulation needs a port");
+    } else if ((cfg->soft_bytes && cfg->hard_bytes
+                && cfg->soft_bytes >= cfg->hard_bytes)
+               || (cfg->soft_packets && cfg->hard_packets
+                   && cfg->soft_packets >= cfg->hard_packets)
+               || (cfg->soft_seconds && cfg->hard_seconds
+                   && cfg->soft_seconds >= cfg->hard_seconds)) {
+        return xstrdup("a soft lifetime must be below its hard lifetime");
+    } else if (cfg->outbound && !cfg->seq_first) {
+        return xstrdup("an outbound SA's first sequence number is at "
+                       "least 1");
+    } else if (cfg->outbound && !cfg->esn && cfg->seq_first > UINT32_MAX) {
+        return xstrdup("without ESN an SA's sequence numbers end at "
+                       "2^32 - 1");
+    }
+    return NULL;
+}
+
+static struct esp_sa *
+sa_find(const char *name)
+{
+    struct esp_sa *sa;
+
+    HMAP_FOR_EACH_WITH_HASH (sa, name_node, hash_string(name, 0), &by_name) {
+        if (!strcmp(sa->name, name)) {
+            return sa;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the SA named 'name', or NULL.  Main thread. */
+const struct esp_sa *
+esp_sa_find(const char *name)
+{
+    return sa_find(name);
+}
+
+static struct esp_sa *
+inbound_find(uint32_t spi)
+{
+    struct esp_sa *sa;
+
+    CMAP_FOR_EACH_WITH_HASH (sa, node, spi_hash(spi), &inbound) {
+        if (sa->cfg.spi == spi) {
+            return sa;
+        }
+    }
+    return NULL;
+}
+
+/* Sets 'sa''s lifetimes from 'cfg' (the SA keeps its counters and its
+ * age); an SA already past a new hard limit expires at once. */
+void
+esp_sa_set_lifetimes(struct esp_sa *sa, const struct esp_sa_config *cfg)
+{
+    atomic_store_relaxed(&sa->soft_bytes, cfg->soft_bytes);
+    atomic_store_relaxed(&sa->hard_bytes, cfg->hard_bytes);
+    atomic_store_relaxed(&sa->soft_packets, cfg->soft_packets);
+    atomic_store_relaxed(&sa->hard_packets, cfg->hard_packets);
+    atomic_store_relaxed(&sa->soft_at, (cfg->soft_seconds
+                                        ? sa->created
+                                          + cfg->soft_seconds * 1000 : 0));
+    atomic_store_relaxed(&sa->hard_at, (cfg->hard_seconds
+                                        ? sa->created
+                                          + cfg->hard_seconds * 1000 : 0));
+    sa->cfg.soft_bytes = cfg->soft_bytes;
+    sa->cfg.hard_bytes = cfg->hard_bytes;
+    sa->cfg.soft_packets = cfg->soft_packets;
+    sa->cfg.hard_packets = cfg->hard_packets;
+    sa->cfg.soft_seconds = cfg->soft_seconds;
+    sa->cfg.hard_seconds = cfg->hard_seconds;
+    esp_run(time_msec());
+}
+
+/* Adds SA 'cfg' (checked with esp_sa_config_check()).  An outbound SA
+ * starts at sequence number cfg->seq_first and sends up to
+ * cfg->seq_reserved; the newest usable outbound SA of a peer is the one
+ * its packets use (make-before-break rekeying).  An inbound SA is found by
+ * its SPI, which must be unique among inbound SAs.  Returns NULL, or a
+ * malloc()'d error message (nothing added).  Main thread. */
+char *
+esp_sa_add(const struct esp_sa_config *cfg)
+{
+    char *error = esp_sa_config_check(cfg);
+    if (error) {
+        return error;
+    }
+    if (sa_find(cfg->name)) {
+        return xasprintf("an SA named %s exists", cfg->name);
+    }
+    if (!cfg->outbound && inbound_find(cfg->spi)) {
+        return xasprintf("inbound SPI 0x%08"PRIx32" is inbound SA %s's",
+                         cfg->spi, inbound_find(cfg->spi)->name);
+    }
+
+    struct esp_sa *sa = xzalloc(sizeof *sa);
+    sa->cfg = *cfg;
+    sa->name = xstrdup(cfg->name);
+    sa->cfg.name = sa->name;
+    sa->uid = next_uid++;
+    sa->evp = (cfg->cipher == ESP_AES_256_GCM
+               ? EVP_aes_256_gcm() : EVP_aes_128_gcm());
+    sa->seq_max = cfg->esn ? UINT64_MAX : UINT32_MAX;
+    sa->created = time_msec();
+    atomic_init(&sa->state, ESP_SA_ACTIVE);
+    atomic_init(&sa->seq, cfg->outbound ? cfg->seq_first - 1 : 0);
+    atomic_init(&sa->seq_reserved, cfg->seq_reserved);
+    ovs_mutex_init_adaptive(&sa->replay_mutex);
+    sa->replay_bits = ROUND_UP(MAX(cfg->replay_window, 1), 64);
+    sa->replay_map = xzalloc(sa->replay_bits / 8);
+    esp_sa_set_lifetimes(sa, cfg);
+
+    hmap_insert(&by_name, &sa->name_node, hash_string(sa->name, 0));
+    if (cfg->outbound) {
+        cmap_insert(&outbound, &sa->node, peer_hash(cfg->remote_ip));
+    } else {
+        cmap_insert(&inbound, &sa->node, spi_hash(cfg->spi));
+    }
+    return NULL;
+}
+
+static void
+sa_free(struct esp_sa *sa)
+{
+    OPENSSL_cleanse(sa->cfg.key, sizeof sa->cfg.key);
+    OPENSSL_cleanse(sa->cfg.salt, sizeof sa->cfg.salt);
+    ovs_mutex_destroy(&sa->replay_mutex);
+    free(sa->replay_map);
+    free(sa->name);
+    free(sa);
+}
+
+/* Removes the SA named 'name'; packets being processed with it finish
+ * first (RCU).  Returns false if there is none.  Main thread. */
+bool
+esp_sa_remove(const char *name)
+{
+    struct esp_sa *sa = sa_find(name);
+
+    if (!sa) {
+        return false;
+    }
+    hmap_remove(&by_name, &sa->name_node);
+    if (sa->cfg.outbound) {
+        cmap_remove(&outbound, &sa->node, peer_hash(sa->cfg.remote_ip));
+    } else {
+        cmap_remove(&inbound, &sa->node, spi_hash(sa->cfg.spi));
+    }
+    ovsrcu_postpone(sa_free, sa);
+    return true;
+}
+
+/* Returns true if 'sa' has exactly the identity, keys and transport of
+ * 'cfg' (lifetimes aside), so that it can be kept with its counters,
+ * sequence numbers and window when its configuration is read again. */
+bool
+esp_sa_same_keys(const struct esp_sa *sa, const struct esp_sa_config *cfg)
+{
+    const struct esp_sa_config *a = &sa->cfg;
+
+    return (a->outbound == cfg->outbound && a->spi == cfg->spi
+            && a->remote_ip == cfg->remote_ip && a->cipher == cfg->cipher
+            && !memcmp(a->key, cfg->key, sizeof a->key)
+            && !memcmp(a->salt, cfg->salt, sizeof a->salt)
+            && a->esn == cfg->esn && a->replay_window == cfg->replay_window
+            && a->udp_encap == cfg->udp_encap
+            && a->udp_port == cfg->udp_port);
+}
+
+const char *
+esp_sa_name(const struct esp_sa *sa)
+{
+    return sa->name;
+}
+
+bool
+esp_sa_is_outbound(const struct esp_sa *sa)
+{
+    return sa->cfg.outbound;
+}
+
+/* Adds the name of every SA to 'names'.  Main thread. */
+void
+esp_sa_names(struct sset *names)
+{
+    const struct esp_sa *sa;
+
+    HMAP_FOR_EACH (sa, name_node, &by_name) {
+        sset_add(names, sa->name);
+    }
+}
+
+static uint64_t
+read_u64(const atomic_uint64_t *p)
+{
+    uint64_t value;
+
+    atomic_read_relaxed(CONST_CAST(atomic_uint64_t *, p), &value);
+    return value;
+}
+
+/* Returns true if outbound SA 'sa' can send: not expired and with a
+ * reserved sequence number left. */
+static bool
+outbound_usable(const struct esp_sa *sa)
+{
+    return (sa_state(sa) != ESP_SA_EXPIRED
+            && read_u64(&sa->seq) < read_u64(&sa->seq_reserved));
+}
+
+/* Returns the outbound SA that packets to 'peer' use: the newest usable
+ * one, otherwise the newest unexpired one (whose packets are then dropped
+ * as ESP_DROP_SEQ), or NULL. */
+static struct esp_sa *
+outbound_find(ovs_be32 peer)
+{
+    struct esp_sa *best = NULL, *sa;
+    bool best_usable = false;
+
+    CMAP_FOR_EACH_WITH_HASH (sa, node, peer_hash(peer), &outbound) {
+        if (sa->cfg.remote_ip != peer || sa_state(sa) == ESP_SA_EXPIRED) {
+            continue;
+        }
+        bool usable = outbound_usable(sa);
+        if (!best || (usable && !best_usable)
+            || (usable == best_usable && sa->uid > best->uid)) {
+            best = sa;
+            best_usable = usable;
+        }
+    }
+    return best;
+}
+
+/* Stores 'sa''s counters and state in 'st'. */
+void
+esp_sa_get_stats(const struct esp_sa *sa_, struct esp_sa_stats *st)
+    OVS_NO_THREAD_SAFETY_ANALYSIS
+{
+    struct esp_sa *sa = CONST_CAST(struct esp_sa *, sa_);
+
+    st->packets = read_u64(&sa->packets);
+    st->bytes = read_u64(&sa->bytes);
+    for (size_t i = 0; i < ESP_N_DROPS; i++) {
+        st->drops[i] = read_u64(&sa->drops[i]);
+    }
+    if (sa->cfg.outbound) {
+        st->seq = MIN(read_u64(&sa->seq), sa->seq_max);
+        st->in_use = outbound_find(sa->cfg.remote_ip) == sa;
+    } else {
+        ovs_mutex_lock(&sa->replay_mutex);
+        st->seq = sa->replay_top;
+        ovs_mutex_unlock(&sa->replay_mutex);
+        st->in_use = false;
+    }
+    st->state = sa_state(sa);
+}
+
+/* Sequence number reservation (RFC 4303 section 3.3.3: never reused).
+ *
+ * Returns the last sequence number outbound SA 'sa' should be allowed to
+ * send next, 'block' numbers beyond what it has used, once less than half
+ * a block is left of its reservation (or nothing is reserved yet);
+ * otherwise 0.  The caller persists the number, then gives it to
+ * esp_sa_seq_reserve(). */
+uint64_t
+esp_sa_seq_wanted(const struct esp_sa *sa, uint64_t block)
+{
+    if (!sa->cfg.outbound) {
+        return 0;
+    }
+    uint64_t seq = read_u64(&sa->seq);
+    uint64_t reserved = read_u64(&sa->seq_reserved);
+    if (reserved >= sa->seq_max
+        || (reserved > seq && reserved - seq >= block / 2)) {
+        return 0;
+    }
+    uint64_t base = MAX(seq, reserved);
+    return base > sa->seq_max - block ? sa->seq_max : base + block;
+}
+
+/* Lets outbound SA 'sa' send sequence numbers up to 'last', which its
+ * owner has persisted.  Main thread. */
+void
+esp_sa_seq_reserve(struct esp_sa *sa, uint64_t last)
+{
+    if (last > read_u64(&sa->seq_reserved)) {
+        atomic_store_relaxed(&sa->seq_reserved, MIN(last, sa->seq_max));
+    }
+}
+
+/* Applies lifetimes (RFC 4301 section 4.4.2.1) at time 'now' (ms): soft
+ * limits make SAs dying, hard limits expired.  Main thread, about once a
+ * second; the per-packet path checks hard packet and byte limits itself. */
+void
+esp_run(long long int now)
+{
+    struct esp_sa *sa;
+
+    HMAP_FOR_EACH (sa, name_node, &by_name) {
+        uint64_t packets = read_u64(&sa->packets);
+        uint64_t bytes = read_u64(&sa->bytes);
+        uint64_t sb = read_u64(&sa->soft_bytes), hb = read_u64(&sa->hard_bytes);
+        uint64_t sp = read_u64(&sa->soft_packets);
+        uint64_t hp = read_u64(&sa->hard_packets);
+        long long int sat, hat;
+
+        atomic_read_relaxed(&sa->soft_at, &sat);
+        atomic_read_relaxed(&sa->hard_at, &hat);
+        if ((hb && bytes >= hb) || (hp && packets >= hp)
+            || (hat && now >= hat)
+            || (sa->cfg.outbound && read_u64(&sa->seq) >= sa->seq_max)) {
+            sa_raise_state(sa, ESP_SA_EXPIRED);
+        } else if ((sb && bytes >= sb) || (sp && packets >= sp)
+                   || (sat && now >= sat)) {
+            sa_raise_state(sa, ESP_SA_DYING);
+        }
+    }
+}
+
+/* Appends a description of SA 'name' (or of every SA, by name, if 'name'
+ * is NULL), its counters and the global drop counters to 'ds'. */
+void
+esp_format(struct ds *ds, const char *name)
+{
+    struct sset names = SSET_INITIALIZER(&names);
+    const char *n;
+
+    esp_sa_names(&names);
+    SSET_FOR_EACH (n, &names) {
+        const struct esp_sa *sa = sa_find(n);
+        struct esp_sa_stats st;
+
+        if (name && strcmp(name, n)) {
+            continue;
+        }
+        esp_sa_get_stats(sa, &st);
+        ds_put_format(ds, "%s: %s spi 0x%08"PRIx32" peer "IP_FMT" %s%s%s "
+                      "state %s%s\n", sa->name,
+                      sa->cfg.outbound ? "outbound" : "inbound",
+                      sa->cfg.spi, IP_ARGS(sa->cfg.remote_ip),
+                      sa->cfg.cipher == ESP_AES_256_GCM
+                      ? "aes-256-gcm" : "aes-128-gcm",
+                      sa->cfg.esn ? " esn" : "",
+                      sa->cfg.udp_encap ? " udp-encap" : "",
+                      esp_state_name(st.state),
+                      st.in_use ? " (in use)" : "");
+        ds_put_format(ds, "  packets %"PRIu64" bytes %"PRIu64" %s %"PRIu64,
+                      st.packets, st.bytes,
+                      sa->cfg.outbound ? "last seq" : "highest seq", st.seq);
+        if (sa->cfg.outbound) {
+            ds_put_format(ds, " reserved up to %"PRIu64,
+                          read_u64(&sa->seq_reserved));
+        } else {
+            ds_put_format(ds, " replay window %u", sa->cfg.replay_window);
+        }
+        ds_put_cstr(ds, "\n  drops:");
+        for (size_t i = 0; i < ESP_N_DROPS; i++) {
+            ds_put_format(ds, " %s %"PRIu64, drop_names[i], st.drops[i]);
+        }
+        ds_put_char(ds, '\n');
+    }
+    if (!name) {
+        ds_put_cstr(ds, "without an SA:");
+        for (size_t i = 0; i < ESP_N_DROPS; i++) {
+            ds_put_format(ds, " %s %"PRIu64, drop_names[i],
+                          read_u64(&global_drops[i]));
+        }
+        ds_put_char(ds, '\n');
+    }
+    sset_destroy(&names);
+}
+
+/* Per-packet processing. */
+
+/* Makes sure '*pp' has 'head' bytes of headroom and 'tail' of tailroom:
+ * a DPDK mbuf cannot grow, so a too small one is replaced by a malloc()'d
+ * copy. */
+static void
+ensure_room(struct dp_packet **pp, size_t head, size_t tail)
+{
+    struct dp_packet *p = *pp;
+
+    if (p->source == DPBUF_DPDK
+        && (dp_packet_headroom(p) < head || dp_packet_tailroom(p) < tail)) {
+        struct dp_packet *copy = dp_packet_clone_with_headroom(p, head + 64);
+
+        dp_packet_prealloc_tailroom(copy, tail);
+        dp_packet_delete(p);
+        *pp = copy;
+    }
+}
+
+/* Encrypts '*pp', an Ethernet + IPv4 packet just encapsulated for a tunnel
+ * (owned; it may be replaced), with the outbound SA for its destination,
+ * in transport mode (RFC 4303 section 3.1.1): the IP payload becomes ESP,
+ * optionally inside UDP (RFC 3948 section 2.1).  Stores the outer
+ * destination in '*dst'.  Returns ESP_OK (-1) or an enum esp_drop; the
+ * caller drops the packet on error. */
+int
+esp_encrypt_packet(struct dp_packet **pp, ovs_be32 *dst)
+{
+    struct frag_ip ip;
+
+    if (!frag_parse(*pp, &ip)
+        || ip.ip->ip_frag_off & htons(IP_MORE_FRAGMENTS | IP_FRAG_OFF_MASK)) {
+        count_drop(NULL, ESP_DROP_MALFORMED);
+        return ESP_DROP_MALFORMED;
+    }
+    *dst = get_16aligned_be32(&ip.ip->ip_dst);
+
+    struct esp_sa *sa = outbound_find(*dst);
+    if (!sa) {
+        count_drop(NULL, ESP_DROP_NO_SA);
+        return ESP_DROP_NO_SA;
+    }
+    if (sa_state(sa) == ESP_SA_EXPIRED) {
+        count_drop(sa, ESP_DROP_EXPIRED);
+        return ESP_DROP_EXPIRED;
+    }
+
+    /* Takes the next sequence number only if the packet can go: a dropped
+     * packet uses none up (RFC 4303 section 3.3.3). */
+    size_t payload = ip.tot - ip.ihl;
+    uint64_t hp = read_u64(&sa->hard_packets);
+    uint64_t hb = read_u64(&sa->hard_bytes);
+    uint64_t seq = read_u64(&sa->seq);
+    for (;;) {
+        if (seq >= sa->seq_max) {
+            sa_raise_state(sa, ESP_SA_EXPIRED);
+            count_drop(sa, ESP_DROP_SEQ);
+            return ESP_DROP_SEQ;
+        } else if (seq >= read_u64(&sa->seq_reserved)) {
+            count_drop(sa, ESP_DROP_SEQ);
+            return ESP_DROP_SEQ;
+        } else if ((hp && seq + 1 - sa->cfg.seq_first >= hp)
+                   || (hb && read_u64(&sa->bytes) + payload > hb)) {
+            sa_raise_state(sa, ESP_SA_EXPIRED);
+            count_drop(sa, ESP_DROP_EXPIRED);
+            return ESP_DROP_EXPIRED;
+        }
+        if (atomic_compare_exchange_weak(&sa->seq, &seq, seq + 1)) {
+            break;
+        }
+    }
+    seq++;
+
+    size_t hdrs = ip.l3 + ip.ihl;
+    size_t udp = sa->cfg.udp_encap ? ESP_UDP_LEN : 0;
+    size_t head = udp + ESP_HEADER_LEN + ESP_IV_LEN;
+    size_t pad = (4 - (payload + 2) % 4) % 4;
+    size_t tail = pad + 2 + ESP_ICV_LEN;
+
+    /* Ethernet padding beyond the IP packet goes. */
+    uint8_t next_header = ip.ip->ip_proto;
+    dp_packet_set_size(*pp, hdrs + payload);
+    ensure_room(pp, head, tail);
+
+    struct dp_packet *p = *pp;
+    dp_packet_put_uninit(p, tail);
+    dp_packet_push_uninit(p, head);
+    uint8_t *data = dp_packet_data(p);
+    memmove(data, data + head, hdrs);
+
+    uint8_t *esp = data + hdrs + udp;
+    uint8_t iv[ESP_IV_LEN];
+    put_unaligned_be64(ALIGNED_CAST(ovs_be64 *, iv), htonll(seq));
+    size_t esp_len = esp_seal(sa, seq, iv, esp + ESP_HEADER_LEN + ESP_IV_LEN,
+                              payload, next_header, esp);
+    if (!esp_len) {
+        count_drop(sa, ESP_DROP_MALFORMED);
+        return ESP_DROP_MALFORMED;
+    }
+
+    struct ip_header *iph = ALIGNED_CAST(struct ip_header *, data + ip.l3);
+    iph->ip_tot_len = htons(ip.ihl + udp + esp_len);
+    iph->ip_proto = udp ? IPPROTO_UDP : IPPROTO_ESP_;
+    iph->ip_csum = 0;
+    iph->ip_csum = csum(iph, ip.ihl);
+    if (udp) {
+        struct udp_header *uh = ALIGNED_CAST(struct udp_header *,
+                                             data + hdrs);
+        uh->udp_src = uh->udp_dst = htons(sa->cfg.udp_port);
+        uh->udp_len = htons(udp + esp_len);
+        uh->udp_csum = 0;               /* RFC 3948 section 2.1. */
+    }
+    p->l3_ofs = ip.l3;
+    p->l4_ofs = hdrs;
+    dp_packet_reset_offload(p);
+
+    atomic_add_relaxed(&sa->packets, 1, &seq);
+    atomic_add_relaxed(&sa->bytes, payload, &seq);
+    COVERAGE_INC(esp_encrypted);
+    return ESP_OK;
+}
+
+/* Decrypts '*pp' (owned; it may be replaced), an Ethernet + IPv4 packet
+ * carrying ESP directly or in UDP, in place (RFC 4303 section 3.4): finds
+ * the inbound SA by SPI (section 3.4.2), checks the replay window before
+ * and after the ICV (sections 3.4.3 and 3.4.4), checks that the payload is
+ * a tunnel protocol (UDP or GRE) from the SA's peer (or, with UDP
+ * encapsulation, gives it the peer's address as source, RFC 3948 section
+ * 3.1.2) and leaves the plain IPv4 packet.  Returns ESP_OK (-1) or an enum
+ * esp_drop; the caller drops the packet on error. */
+int
+esp_decrypt_packet(struct dp_packet **pp)
+{
+    struct dp_packet *p = *pp;
+    struct frag_ip ip;
+    struct esp_sa *sa = NULL;
+    enum esp_drop why;
+
+    if (!frag_parse(p, &ip)
+        || ip.ip->ip_frag_off & htons(IP_MORE_FRAGMENTS | IP_FRAG_OFF_MASK)) {
+        why = ESP_DROP_MALFORMED;
+        goto drop;
+    }
+
+    uint8_t *data = dp_packet_data(p);
+    size_t hdrs = ip.l3 + ip.ihl;
+    size_t end = ip.l3 + ip.tot;
+    size_t esp_ofs = hdrs;
+    bool udp = ip.ip->ip_proto == IPPROTO_UDP;
+    uint16_t port = 0;
+
+    if (udp) {
+        const struct udp_header *uh;
+
+        if (end < hdrs + ESP_UDP_LEN + 4) {
+            why = ESP_DROP_MALFORMED;
+            goto drop;
+        }
+        uh = ALIGNED_CAST(const struct udp_header *, data + hdrs);
+        if (ntohs(uh->udp_len) != end - hdrs) {
+            why = ESP_DROP_MALFORMED;
+            goto drop;
+        }
+        port = ntohs(uh->udp_dst);
+        esp_ofs += ESP_UDP_LEN;
+        if (!get_unaligned_be32(ALIGNED_CAST(ovs_be32 *, data + esp_ofs))) {
+            /* Non-ESP marker (RFC 3948 section 2.2): IKE, not ours. */
+            why = ESP_DROP_POLICY;
+            goto drop;
+        }
+    } else if (ip.ip->ip_proto != IPPROTO_ESP_) {
+        why = ESP_DROP_POLICY;
+        goto drop;
+    }
+    if (end < esp_ofs + ESP_HEADER_LEN + ESP_IV_LEN + 2 + ESP_ICV_LEN) {
+        why = ESP_DROP_MALFORMED;
+        goto drop;
+    }
+
+    uint8_t *esp = data + esp_ofs;
+    uint32_t spi = ntohl(get_unaligned_be32(ALIGNED_CAST(ovs_be32 *, esp)));
+    sa = inbound_find(spi);
+    if (!sa) {
+        why = ESP_DROP_NO_SA;
+        goto drop;
+    }
+    ovs_be32 src = get_16aligned_be32(&ip.ip->ip_src);
+    if (sa->cfg.udp_encap != udp
+        || (udp && port != sa->cfg.udp_port)
+        || (!udp && src != sa->cfg.remote_ip)) {
+        why = ESP_DROP_POLICY;
+        goto drop;
+    }
+    if (sa_state(sa) == ESP_SA_EXPIRED) {
+        why = ESP_DROP_EXPIRED;
+        goto drop;
+    }
+
+    uint32_t seq_low = ntohl(get_unaligned_be32(
+                                 ALIGNED_CAST(ovs_be32 *, esp + 4)));
+    uint64_t seq = esp_replay_infer_seq(sa, seq_low);
+    why = esp_replay_check_update(sa, seq, false);
+    if ((int) why != ESP_OK) {
+        goto drop;
+    }
+
+    uint8_t next_header;
+    int len = esp_open(sa, seq, esp, end - esp_ofs, &next_header);
+    if (len == -2) {
+        why = ESP_DROP_AUTH;
+        goto drop;
+    } else if (len < 0) {
+        why = ESP_DROP_MALFORMED;
+        goto drop;
+    }
+    why = esp_replay_check_update(sa, seq, true);
+    if ((int) why != ESP_OK) {
+        goto drop;
+    }
+    if (next_header != IPPROTO_UDP && next_header != IPPROTO_GRE) {
+        why = ESP_DROP_POLICY;
+        goto drop;
+    }
+    uint64_t hp = read_u64(&sa->hard_packets);
+    uint64_t hb = read_u64(&sa->hard_bytes);
+    if ((hp && read_u64(&sa->packets) >= hp)
+        || (hb && read_u64(&sa->bytes) + len > hb)) {
+        sa_raise_state(sa, ESP_SA_EXPIRED);
+        why = ESP_DROP_EXPIRED;
+        goto drop;
+    }
+
+    /* The plain packet: headers, then the payload where ESP was. */
+    size_t head = esp_ofs + ESP_HEADER_LEN + ESP_IV_LEN - hdrs;
+    memmove(data + head, data, hdrs);
+    dp_packet_pull(p, head);
+    dp_packet_set_size(p, hdrs + len);
+    data = dp_packet_data(p);
+
+    struct ip_header *iph = ALIGNED_CAST(struct ip_header *, data + ip.l3);
+    iph->ip_proto = next_header;
+    iph->ip_tot_len = htons(ip.ihl + len);
+    if (udp) {
+        /* A NAT on the way may have changed either address, and the
+         * payload's UDP checksum covers the addresses the peer used: with
+         * UDP encapsulation the tunnel knows its peer by the SA's address,
+         * and a UDP checksum inside is set to zero (IPv4 allows it; the ICV
+         * protects the payload), RFC 3948 section 3.1.2. */
+        put_16aligned_be32(&iph->ip_src, sa->cfg.remote_ip);
+        if (next_header == IPPROTO_UDP && len >= UDP_HEADER_LEN) {
+            struct udp_header *uh = ALIGNED_CAST(struct udp_header *,
+                                                 data + hdrs);
+            uh->udp_csum = 0;
+        }
+    }
+    iph->ip_csum = 0;
+    iph->ip_csum = csum(iph, ip.ihl);
+    dp_packet_reset_offsets(p);
+    dp_packet_reset_offload(p);
+
+    uint64_t orig;
+    atomic_add_relaxed(&sa->packets, 1, &orig);
+    atomic_add_relaxed(&sa->bytes, len, &orig);
+    COVERAGE_INC(esp_decrypted);
+    return ESP_OK;
+
+drop:
+    count_drop(sa, why);
+    return why;
+}
+
+/* The datapath action esp_encrypt(actions). */
+
+static OVSRCU_TYPE(struct sset *) esp_tunnels;
+
+static void
+esp_tunnels_free(struct sset *tunnels)
+{
+    sset_destroy(tunnels);
+    free(tunnels);
+}
+
+/* Makes the tunnel interfaces named in 'tunnels' encrypt (and no other).
+ * Main thread; the caller revalidates datapath flows. */
+void
+esp_tunnel_configure(const struct sset *tunnels)
+{
+    struct sset *new = xmalloc(sizeof *new);
+    struct sset *old = ovsrcu_get_protected(struct sset *, &esp_tunnels);
+
+    sset_clone(new, tunnels);
+    ovsrcu_set(&esp_tunnels, new);
+    if (old) {
+        ovsrcu_postpone(esp_tunnels_free, old);
+    }
+}
+
+/* Returns true if tunnel interface 'tunnel' encrypts.  Any thread. */
+bool
+esp_tunnel_encrypts(const char *tunnel)
+{
+    struct sset *tunnels = ovsrcu_get(struct sset *, &esp_tunnels);
+
+    return tunnels && sset_contains(tunnels, tunnel);
+}
+
+/* If tunnel interface 'tunnel' encrypts, opens in 'odp_actions' an
+ * esp_encrypt action that holds the datapath actions appended until
+ * esp_tunnel_output_end(). */
+void
+esp_tunnel_output_start(const char *tunnel, struct ofpbuf *odp_actions,
+                        struct nfv_wrap *w)
+{
+    w->active = esp_tunnel_encrypts(tunnel);
+    if (!w->active) {
+        return;
+    }
+    w->start = odp_actions->size;
+    w->ofs = nfv_odp_start(odp_actions, NFV_ACTION_ESP_ENCRYPT,
+                           &w->inner_ofs);
+    w->actions_ofs = nl_msg_start_nested(odp_actions, ESP_ODP_ACTIONS);
+    w->body = odp_actions->size;
+}
+
+/* Closes what esp_tunnel_output_start() opened; with nothing inside, the
+ * packet is dropped anyway, so nothing at all is left. */
+void
+esp_tunnel_output_end(struct ofpbuf *odp_actions, struct nfv_wrap *w)
+{
+    if (!w->active) {
+        return;
+    }
+    if (odp_actions->size == w->body) {
+        odp_actions->size = w->start;
+    } else {
+        nl_msg_end_nested(odp_actions, w->actions_ofs);
+        nfv_odp_end(odp_actions, w->ofs, w->inner_ofs);
+    }
+    w->active = false;
+}
+
+static bool
+encrypt_execute(void *dp, struct dp_packet_batch *batch, bool steal,
+                const void *args, size_t len, odp_execute_cb cb)
+{
+    const struct nlattr *actions = NULL;
+    const struct nlattr *a;
+    struct dp_packet_batch out;
+    struct dp_packet *packet;
+    size_t left;
+
+    NL_ATTR_FOR_EACH (a, left, args, len) {
+        if (nl_attr_type(a) == ESP_ODP_ACTIONS) {
+            actions = a;
+        }
+    }
+
+    dp_packet_batch_init(&out);
+    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+        struct dp_packet *p = steal ? packet : dp_packet_clone(packet);
+        ovs_be32 dst;
+
+        if (actions && esp_encrypt_packet(&p, &dst) == ESP_OK) {
+            frag_output(dp, &out, p, actions, cb);
+        } else {
+            dp_packet_delete(p);
+        }
+    }
+    if (!dp_packet_batch_is_empty(&out)) {
+        odp_execute_actions(dp, &out, true, nl_attr_get(actions),
+                            nl_attr_get_size(actions), cb);
+    }
+    if (steal) {
+        dp_packet_batch_init(batch);
+    }
+    return steal;
+}
+
+static char *
+encrypt_no_openflow(const char *arg OVS_UNUSED,
+                    struct ofpbuf *args OVS_UNUSED)
+{
+    return xstrdup("esp_encrypt: a datapath action that translation makes "
+                   "for tunnel interfaces with other_config:nfv-esp=true");
+}
+
+static enum ofperr
+encrypt_no_decode(const void *args OVS_UNUSED, size_t len OVS_UNUSED)
+{
+    return OFPERR_OFPBAC_BAD_VENDOR_TYPE;
+}
+
+static void
+encrypt_format(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
+               struct ds *s)
+{
+    ds_put_cstr(s, "esp_encrypt");
+}
+
+static void
+encrypt_xlate(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
+              const struct flow *flow OVS_UNUSED,
+              struct flow_wildcards *wc OVS_UNUSED,
+              struct ofpbuf *odp_actions OVS_UNUSED,
+              const struct nfv_xlate_branch *branch OVS_UNUSED)
+{
+}
+
+static void
+encrypt_odp_format(const void *args, size_t len, struct ds *ds)
+{
+    const struct nlattr *a;
+    size_t left;
+
+    NL_ATTR_FOR_EACH (a, left, args, len) {
+        if (nl_attr_type(a) == ESP_ODP_ACTIONS) {
+            ds_put_cstr(ds, "actions(");
+            format_odp_actions(ds, nl_attr_get(a), nl_attr_get_size(a),
+                               NULL);
+            ds_put_char(ds, ')');
+        }
+    }
+}
+
+const struct nfv_action_class esp_encrypt_class = {
+    .name = "esp_encrypt",
+    .kind = NFV_ACTION_ESP_ENCRYPT,
+    .parse = encrypt_no_openflow,
+    .decode = encrypt_no_decode,
+    .format = encrypt_format,
+    .xlate = encrypt_xlate,
+    .execute = encrypt_execute,
+    .odp_parse = encrypt_no_openflow,
+    .odp_format = encrypt_odp_format,
+};
+
+/* The OpenFlow action esp_decrypt. */
+
+static bool
+decrypt_execute(void *dp, struct dp_packet_batch *batch, bool steal,
+                const void *args OVS_UNUSED, size_t len OVS_UNUSED,
+                odp_execute_cb cb)
+{
+    struct dp_packet_batch done;
+    struct dp_packet *packet;
+
+    dp_packet_batch_init(&done);
+    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+        struct dp_packet *p = steal ? packet : dp_packet_clone(packet);
+
+        if (esp_decrypt_packet(&p) == ESP_OK) {
+            p->md.pkt_mark = ESP_PKT_MARK;
+            dp_packet_batch_add(&done, p);
+        } else {
+            dp_packet_delete(p);
+        }
+    }
+    if (steal) {
+        dp_packet_batch_init(batch);
+    }
+    if (!dp_packet_batch_is_empty(&done)) {
+        /* Through the datapath again, as received, now in plain text. */
+        uint64_t stub[32 / 8];
+        struct ofpbuf recirc = OFPBUF_STUB_INITIALIZER(stub);
+
+        nl_msg_put_u32(&recirc, OVS_ACTION_ATTR_RECIRC, 0);
+        odp_execute_actions(dp, &done, true, recirc.data, recirc.size, cb);
+        ofpbuf_uninit(&recirc);
+    }
+    return steal;
+}
+
+static char *
+decrypt_parse(const char *arg, struct ofpbuf *args OVS_UNUSED)
+{
+    return (arg[0]
+            ? xasprintf("esp_decrypt: takes no argument (got \"%s\")", arg)
+            : NULL);
+}
+
+static enum ofperr
+decrypt_decode(const void *args OVS_UNUSED, size_t len)
+{
+    return len ? OFPERR_OFPBAC_BAD_LEN : 0;
+}
+
+static void
+decrypt_format(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
+               struct ds *s)
+{
+    ds_put_cstr(s, "esp_decrypt");
+}
+
+/* IPv4 packets that are not fragments get the datapath action and nothing
+ * after it: the action takes them, and the plain packets go through the
+ * datapath again.  Fragments and other packets go on to the rule's next
+ * actions (put reassemble first to decrypt fragmented ESP).  The megaflow
+ * matches the fragment bits. */
+static void
+decrypt_xlate(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
+              const struct flow *flow, struct flow_wildcards *wc,
+              struct ofpbuf *odp_actions,
+              const struct nfv_xlate_branch *branch)
+{
+    wc->masks.dl_type = OVS_BE16_MAX;
+    if (flow->dl_type == htons(ETH_TYPE_IP)) {
+        wc->masks.nw_frag |= FLOW_NW_FRAG_MASK;
+        if (!(flow->nw_frag & FLOW_NW_FRAG_ANY)) {
+            nfv_odp_put(odp_actions, NFV_ACTION_ESP_DECRYPT, NULL, 0);
+            branch->fn(branch->aux, NULL, 0);
+        }
+    }
+}
+
+static void
+decrypt_odp_format(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
+                   struct ds *ds OVS_UNUSED)
+{
+}
+
+const struct nfv_action_class esp_decrypt_class = {
+    .name = "esp_decrypt",
+    .kind = NFV_ACTION_ESP_DECRYPT,
+    .parse = decrypt_parse,
+    .decode = decrypt_decode,
+    .format = decrypt_format,
+    .xlate = decrypt_xlate,
+    .execute = decrypt_execute,
+    .odp_parse = decrypt_parse,
+    .odp_format = decrypt_odp_format,
+};
