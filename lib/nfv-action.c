@@ -9,12 +9,14 @@
 #include <string.h>
 
 #include "dp-packet.h"
+#include "flow.h"
 #include "netlink.h"
 #include "odp-netlink.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-parse.h"
 #include "openvswitch/ofpbuf.h"
+#include "sset.h"
 #include "util.h"
 
 #include "nfv/lib/nfv-esp.h"
@@ -103,7 +105,11 @@ nfv_action_parse(const char *name, const char *arg, struct ofpbuf *ofpacts)
     struct ofpbuf args;
     uint64_t stub[64 / 8];
     ofpbuf_use_stub(&args, stub, sizeof stub);
-    char *error = class->parse(arg ? arg : "", &args);
+    char *error = (class->parse ? class->parse(arg ? arg : "", &args)
+                   : arg && arg[0]
+                   ? xasprintf("%s: takes no argument (got \"%s\")",
+                               class->name, arg)
+                   : NULL);
     if (!error) {
         if (args.size > UINT16_MAX - 64) {
             error = xasprintf("%s: arguments too long", name);
@@ -141,7 +147,11 @@ nfv_action_format(const struct ofpact_nfv *nfv, struct ds *s)
     const struct nfv_action_class *class = class_by_kind(nfv->kind);
 
     if (class) {
-        class->format(nfv->data, nfv->length, s);
+        if (class->format) {
+            class->format(nfv->data, nfv->length, s);
+        } else {
+            ds_put_cstr(s, class->name);
+        }
     } else {
         ds_put_format(s, "nfv(kind=%"PRIu16")", nfv->kind);
     }
@@ -309,7 +319,9 @@ nfv_odp_parse(const char *s, struct ofpbuf *odp_actions)
         uint64_t stub[64 / 8];
 
         ofpbuf_use_stub(&args, stub, sizeof stub);
-        char *error = class->odp_parse(arg_s, &args);
+        char *error = (class->odp_parse ? class->odp_parse(arg_s, &args)
+                       : arg_s[0] ? xstrdup("no payload expected")
+                       : NULL);
         if (!error) {
             nfv_odp_put(odp_actions, class->kind, args.data, args.size);
             retval = arg + arg_len + 2 - s;
@@ -339,4 +351,120 @@ nfv_odp_execute(void *dp, struct dp_packet_batch *batch, bool steal,
             && class_by_kind(nl_attr_type(inner))->execute(
                 dp, batch, steal, nl_attr_get(inner),
                 nl_attr_get_size(inner), dp_execute_action));
+}
+
+/* Helpers shared by the action classes (see nfv-action.h). */
+
+enum ofperr
+nfv_decode_no_args(const void *args OVS_UNUSED, size_t len)
+{
+    return len ? OFPERR_OFPBAC_BAD_LEN : 0;
+}
+
+enum ofperr
+nfv_decode_datapath_only(const void *args OVS_UNUSED, size_t len OVS_UNUSED)
+{
+    return OFPERR_OFPBAC_BAD_VENDOR_TYPE;
+}
+
+void
+nfv_xlate_datapath_only(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
+                        const struct flow *flow OVS_UNUSED,
+                        struct flow_wildcards *wc OVS_UNUSED,
+                        struct ofpbuf *odp_actions OVS_UNUSED,
+                        const struct nfv_xlate_branch *branch OVS_UNUSED)
+{
+}
+
+void
+nfv_odp_format_none(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
+                    struct ds *ds OVS_UNUSED)
+{
+}
+
+void
+nfv_xlate_ipv4_take(const struct flow *flow, struct flow_wildcards *wc,
+                    struct ofpbuf *odp_actions,
+                    const struct nfv_xlate_branch *branch,
+                    enum nfv_action_kind kind, bool fragments)
+{
+    wc->masks.dl_type = OVS_BE16_MAX;
+    if (flow->dl_type == htons(ETH_TYPE_IP)) {
+        wc->masks.nw_frag |= FLOW_NW_FRAG_MASK;
+        if (!(flow->nw_frag & FLOW_NW_FRAG_ANY) == !fragments) {
+            nfv_odp_put(odp_actions, kind, NULL, 0);
+            branch->fn(branch->aux, NULL, 0);
+        }
+    }
+}
+
+void
+nfv_recirculate(void *dp, struct dp_packet_batch *batch, odp_execute_cb cb)
+{
+    uint64_t stub[32 / 8];
+    struct ofpbuf recirc = OFPBUF_STUB_INITIALIZER(stub);
+
+    nl_msg_put_u32(&recirc, OVS_ACTION_ATTR_RECIRC, 0);
+    odp_execute_actions(dp, batch, true, recirc.data, recirc.size, cb);
+    ofpbuf_uninit(&recirc);
+}
+
+void
+nfv_wrap_open(struct nfv_wrap *w, struct ofpbuf *odp_actions,
+              enum nfv_action_kind kind)
+{
+    w->active = true;
+    w->start = odp_actions->size;
+    w->ofs = nfv_odp_start(odp_actions, kind, &w->inner_ofs);
+}
+
+void
+nfv_wrap_body(struct nfv_wrap *w, struct ofpbuf *odp_actions, uint16_t type)
+{
+    w->actions_ofs = nl_msg_start_nested(odp_actions, type);
+    w->body = odp_actions->size;
+}
+
+void
+nfv_wrap_close(struct nfv_wrap *w, struct ofpbuf *odp_actions)
+{
+    if (!w->active) {
+        return;
+    }
+    if (odp_actions->size == w->body) {
+        /* Nothing inside: no action at all. */
+        odp_actions->size = w->start;
+    } else {
+        nl_msg_end_nested(odp_actions, w->actions_ofs);
+        nfv_odp_end(odp_actions, w->ofs, w->inner_ofs);
+    }
+    w->active = false;
+}
+
+static void
+name_set_free(struct sset *names)
+{
+    sset_destroy(names);
+    free(names);
+}
+
+void
+nfv_name_set_replace(struct nfv_name_set *set, const struct sset *names)
+{
+    struct sset *new = xmalloc(sizeof *new);
+    struct sset *old = ovsrcu_get_protected(struct sset *, &set->names);
+
+    sset_clone(new, names);
+    ovsrcu_set(&set->names, new);
+    if (old) {
+        ovsrcu_postpone(name_set_free, old);
+    }
+}
+
+bool
+nfv_name_set_contains(const struct nfv_name_set *set, const char *name)
+{
+    struct sset *names = ovsrcu_get(struct sset *, &set->names);
+
+    return names && sset_contains(names, name);
 }

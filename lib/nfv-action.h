@@ -38,6 +38,7 @@
 #include <stdint.h>
 #include "odp-execute.h"
 #include "openvswitch/ofp-errors.h"
+#include "ovs-rcu.h"
 
 struct dp_packet_batch;
 struct ds;
@@ -79,7 +80,8 @@ struct nfv_action_class {
 
     /* Parses 'arg', the text between the action's parentheses (or after
      * its ':'), and appends the argument bytes to 'args'.  Returns NULL,
-     * or a malloc()'d error message for the user. */
+     * or a malloc()'d error message for the user.  NULL for an action
+     * without arguments (then any text is an error). */
     char *(*parse)(const char *arg, struct ofpbuf *args);
 
     /* Checks 'len' argument bytes received in OpenFlow.  Returns 0 or an
@@ -91,7 +93,8 @@ struct nfv_action_class {
      * OpenFlow error. */
     enum ofperr (*check)(const void *args, size_t len);
 
-    /* Appends the action as ovs-ofctl writes it, e.g. "clamp_mss(1360)". */
+    /* Appends the action as ovs-ofctl writes it, e.g. "clamp_mss(1360)".
+     * NULL: the name alone. */
     void (*format)(const void *args, size_t len, struct ds *);
 
     /* Translates the action for a packet of 'flow' into datapath actions
@@ -114,7 +117,7 @@ struct nfv_action_class {
 
     /* Parses the datapath action's nested payload from 'arg' as written by
      * format() (dpctl and tests), appending it to 'args'.  Returns NULL or
-     * a malloc()'d error message. */
+     * a malloc()'d error message.  NULL: no payload. */
     char *(*odp_parse)(const char *arg, struct ofpbuf *args);
 
     /* Appends the datapath action's nested payload as text. */
@@ -183,5 +186,57 @@ size_t nfv_odp_start(struct ofpbuf *odp_actions, enum nfv_action_kind,
 void nfv_odp_end(struct ofpbuf *odp_actions, size_t ofs, size_t inner_ofs);
 bool nfv_odp_execute(void *dp, struct dp_packet_batch *, bool steal,
                      const struct nlattr *, odp_execute_cb);
+
+/* Helpers shared by the action classes. */
+
+/* Class members for actions without arguments (decode: OFPERR_OFPBAC_BAD_LEN
+ * if there are any), for datapath-only actions that OpenFlow cannot carry
+ * (decode: OFPERR_OFPBAC_BAD_VENDOR_TYPE; xlate: nothing), and for datapath
+ * actions without a payload to print. */
+enum ofperr nfv_decode_no_args(const void *args, size_t len);
+enum ofperr nfv_decode_datapath_only(const void *args, size_t len);
+void nfv_xlate_datapath_only(const void *args, size_t len,
+                             const struct flow *, struct flow_wildcards *,
+                             struct ofpbuf *odp_actions,
+                             const struct nfv_xlate_branch *);
+void nfv_odp_format_none(const void *args, size_t len, struct ds *);
+
+/* Translation of an action that takes IPv4 packets whole or as fragments:
+ * if the packet of 'flow' is IPv4 and a fragment ('fragments' true) or
+ * not one ('fragments' false), appends the datapath action 'kind' without
+ * payload and ends the translation of the packet's actions (the action
+ * takes it); other packets go on to the rule's next actions.  The megaflow
+ * matches the Ethernet type and the fragment bits. */
+void nfv_xlate_ipv4_take(const struct flow *, struct flow_wildcards *,
+                         struct ofpbuf *odp_actions,
+                         const struct nfv_xlate_branch *,
+                         enum nfv_action_kind, bool fragments);
+
+/* Sends the packets of 'batch' (taken) through the datapath again, as if
+ * received on their input port (recirculation with id 0): for actions that
+ * change a packet so much that it needs a new lookup (reassembly,
+ * decryption).  'dp' and 'cb' are the class's execute() arguments. */
+void nfv_recirculate(void *dp, struct dp_packet_batch *, odp_execute_cb cb);
+
+/* A wrapping datapath action under construction (struct nfv_wrap):
+ * nfv_wrap_open() starts an NFV action of 'kind' in 'odp_actions', to
+ * which the caller may add attributes; nfv_wrap_body() opens the nested
+ * attribute 'type' that holds the actions appended next; nfv_wrap_close()
+ * closes both, or removes the whole action if nothing was appended after
+ * nfv_wrap_body(). */
+void nfv_wrap_open(struct nfv_wrap *, struct ofpbuf *odp_actions,
+                   enum nfv_action_kind);
+void nfv_wrap_body(struct nfv_wrap *, struct ofpbuf *odp_actions,
+                   uint16_t type);
+void nfv_wrap_close(struct nfv_wrap *, struct ofpbuf *odp_actions);
+
+/* A set of interface names that the main thread replaces and translation
+ * threads read (RCU), e.g. the tunnels that fragment.  Zero-initialise. */
+struct sset;
+struct nfv_name_set {
+    OVSRCU_TYPE(struct sset *) names;
+};
+void nfv_name_set_replace(struct nfv_name_set *, const struct sset *);
+bool nfv_name_set_contains(const struct nfv_name_set *, const char *name);
 
 #endif /* nfv-action.h */

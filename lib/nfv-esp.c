@@ -1097,37 +1097,21 @@ drop:
 
 /* The datapath action esp_encrypt(actions). */
 
-static OVSRCU_TYPE(struct sset *) esp_tunnels;
-
-static void
-esp_tunnels_free(struct sset *tunnels)
-{
-    sset_destroy(tunnels);
-    free(tunnels);
-}
+static struct nfv_name_set esp_tunnels;
 
 /* Makes the tunnel interfaces named in 'tunnels' encrypt (and no other).
  * Main thread; the caller revalidates datapath flows. */
 void
 esp_tunnel_configure(const struct sset *tunnels)
 {
-    struct sset *new = xmalloc(sizeof *new);
-    struct sset *old = ovsrcu_get_protected(struct sset *, &esp_tunnels);
-
-    sset_clone(new, tunnels);
-    ovsrcu_set(&esp_tunnels, new);
-    if (old) {
-        ovsrcu_postpone(esp_tunnels_free, old);
-    }
+    nfv_name_set_replace(&esp_tunnels, tunnels);
 }
 
 /* Returns true if tunnel interface 'tunnel' encrypts.  Any thread. */
 bool
 esp_tunnel_encrypts(const char *tunnel)
 {
-    struct sset *tunnels = ovsrcu_get(struct sset *, &esp_tunnels);
-
-    return tunnels && sset_contains(tunnels, tunnel);
+    return nfv_name_set_contains(&esp_tunnels, tunnel);
 }
 
 /* If tunnel interface 'tunnel' encrypts, opens in 'odp_actions' an
@@ -1137,32 +1121,19 @@ void
 esp_tunnel_output_start(const char *tunnel, struct ofpbuf *odp_actions,
                         struct nfv_wrap *w)
 {
-    w->active = esp_tunnel_encrypts(tunnel);
-    if (!w->active) {
-        return;
+    w->active = false;
+    if (esp_tunnel_encrypts(tunnel)) {
+        nfv_wrap_open(w, odp_actions, NFV_ACTION_ESP_ENCRYPT);
+        nfv_wrap_body(w, odp_actions, ESP_ODP_ACTIONS);
     }
-    w->start = odp_actions->size;
-    w->ofs = nfv_odp_start(odp_actions, NFV_ACTION_ESP_ENCRYPT,
-                           &w->inner_ofs);
-    w->actions_ofs = nl_msg_start_nested(odp_actions, ESP_ODP_ACTIONS);
-    w->body = odp_actions->size;
 }
 
 /* Closes what esp_tunnel_output_start() opened; with nothing inside, the
- * packet is dropped anyway, so nothing at all is left. */
+ * packet would be dropped anyway, so nothing at all is left. */
 void
 esp_tunnel_output_end(struct ofpbuf *odp_actions, struct nfv_wrap *w)
 {
-    if (!w->active) {
-        return;
-    }
-    if (odp_actions->size == w->body) {
-        odp_actions->size = w->start;
-    } else {
-        nl_msg_end_nested(odp_actions, w->actions_ofs);
-        nfv_odp_end(odp_actions, w->ofs, w->inner_ofs);
-    }
-    w->active = false;
+    nfv_wrap_close(w, odp_actions);
 }
 
 static bool
@@ -1210,28 +1181,6 @@ encrypt_no_openflow(const char *arg OVS_UNUSED,
                    "for tunnel interfaces with other_config:nfv-esp=true");
 }
 
-static enum ofperr
-encrypt_no_decode(const void *args OVS_UNUSED, size_t len OVS_UNUSED)
-{
-    return OFPERR_OFPBAC_BAD_VENDOR_TYPE;
-}
-
-static void
-encrypt_format(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
-               struct ds *s)
-{
-    ds_put_cstr(s, "esp_encrypt");
-}
-
-static void
-encrypt_xlate(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
-              const struct flow *flow OVS_UNUSED,
-              struct flow_wildcards *wc OVS_UNUSED,
-              struct ofpbuf *odp_actions OVS_UNUSED,
-              const struct nfv_xlate_branch *branch OVS_UNUSED)
-{
-}
-
 static void
 encrypt_odp_format(const void *args, size_t len, struct ds *ds)
 {
@@ -1252,9 +1201,8 @@ const struct nfv_action_class esp_encrypt_class = {
     .name = "esp_encrypt",
     .kind = NFV_ACTION_ESP_ENCRYPT,
     .parse = encrypt_no_openflow,
-    .decode = encrypt_no_decode,
-    .format = encrypt_format,
-    .xlate = encrypt_xlate,
+    .decode = nfv_decode_datapath_only,
+    .xlate = nfv_xlate_datapath_only,
     .execute = encrypt_execute,
     .odp_parse = encrypt_no_openflow,
     .odp_format = encrypt_odp_format,
@@ -1286,35 +1234,9 @@ decrypt_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     }
     if (!dp_packet_batch_is_empty(&done)) {
         /* Through the datapath again, as received, now in plain text. */
-        uint64_t stub[32 / 8];
-        struct ofpbuf recirc = OFPBUF_STUB_INITIALIZER(stub);
-
-        nl_msg_put_u32(&recirc, OVS_ACTION_ATTR_RECIRC, 0);
-        odp_execute_actions(dp, &done, true, recirc.data, recirc.size, cb);
-        ofpbuf_uninit(&recirc);
+        nfv_recirculate(dp, &done, cb);
     }
     return steal;
-}
-
-static char *
-decrypt_parse(const char *arg, struct ofpbuf *args OVS_UNUSED)
-{
-    return (arg[0]
-            ? xasprintf("esp_decrypt: takes no argument (got \"%s\")", arg)
-            : NULL);
-}
-
-static enum ofperr
-decrypt_decode(const void *args OVS_UNUSED, size_t len)
-{
-    return len ? OFPERR_OFPBAC_BAD_LEN : 0;
-}
-
-static void
-decrypt_format(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
-               struct ds *s)
-{
-    ds_put_cstr(s, "esp_decrypt");
 }
 
 /* IPv4 packets that are not fragments get the datapath action and nothing
@@ -1328,30 +1250,15 @@ decrypt_xlate(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
               struct ofpbuf *odp_actions,
               const struct nfv_xlate_branch *branch)
 {
-    wc->masks.dl_type = OVS_BE16_MAX;
-    if (flow->dl_type == htons(ETH_TYPE_IP)) {
-        wc->masks.nw_frag |= FLOW_NW_FRAG_MASK;
-        if (!(flow->nw_frag & FLOW_NW_FRAG_ANY)) {
-            nfv_odp_put(odp_actions, NFV_ACTION_ESP_DECRYPT, NULL, 0);
-            branch->fn(branch->aux, NULL, 0);
-        }
-    }
-}
-
-static void
-decrypt_odp_format(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
-                   struct ds *ds OVS_UNUSED)
-{
+    nfv_xlate_ipv4_take(flow, wc, odp_actions, branch,
+                        NFV_ACTION_ESP_DECRYPT, false);
 }
 
 const struct nfv_action_class esp_decrypt_class = {
     .name = "esp_decrypt",
     .kind = NFV_ACTION_ESP_DECRYPT,
-    .parse = decrypt_parse,
-    .decode = decrypt_decode,
-    .format = decrypt_format,
+    .decode = nfv_decode_no_args,
     .xlate = decrypt_xlate,
     .execute = decrypt_execute,
-    .odp_parse = decrypt_parse,
-    .odp_format = decrypt_odp_format,
+    .odp_format = nfv_odp_format_none,
 };

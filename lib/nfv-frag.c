@@ -90,62 +90,34 @@ frag_parse(const struct dp_packet *packet, struct frag_ip *p)
 
 /* Tunnel interface names that fragment.  Written by the main thread, read
  * by translation. */
-static OVSRCU_TYPE(struct sset *) frag_tunnels;
-
-static void
-frag_tunnels_free(struct sset *tunnels)
-{
-    sset_destroy(tunnels);
-    free(tunnels);
-}
+static struct nfv_name_set frag_tunnels;
 
 void
 frag_tunnel_configure(const struct sset *tunnels)
 {
-    struct sset *new = xmalloc(sizeof *new);
-    struct sset *old = ovsrcu_get_protected(struct sset *, &frag_tunnels);
-
-    sset_clone(new, tunnels);
-    ovsrcu_set(&frag_tunnels, new);
-    if (old) {
-        ovsrcu_postpone(frag_tunnels_free, old);
-    }
+    nfv_name_set_replace(&frag_tunnels, tunnels);
 }
 
 void
 frag_tunnel_output_start(const char *tunnel, const struct netdev *underlay,
                          struct ofpbuf *odp_actions, struct nfv_wrap *w)
 {
-    struct sset *tunnels = ovsrcu_get(struct sset *, &frag_tunnels);
     int mtu;
 
-    w->active = (tunnels && sset_contains(tunnels, tunnel)
-                 && !netdev_get_mtu(underlay, &mtu));
-    if (!w->active) {
-        return;
+    w->active = false;
+    if (nfv_name_set_contains(&frag_tunnels, tunnel)
+        && !netdev_get_mtu(underlay, &mtu)) {
+        nfv_wrap_open(w, odp_actions, NFV_ACTION_FRAGMENT);
+        nl_msg_put_u16(odp_actions, FRAG_ODP_MTU,
+                       MIN(MAX(mtu, FRAG_MIN_MTU), UINT16_MAX));
+        nfv_wrap_body(w, odp_actions, FRAG_ODP_ACTIONS);
     }
-    w->start = odp_actions->size;
-    w->ofs = nfv_odp_start(odp_actions, NFV_ACTION_FRAGMENT, &w->inner_ofs);
-    nl_msg_put_u16(odp_actions, FRAG_ODP_MTU,
-                   MIN(MAX(mtu, FRAG_MIN_MTU), UINT16_MAX));
-    w->actions_ofs = nl_msg_start_nested(odp_actions, FRAG_ODP_ACTIONS);
-    w->body = odp_actions->size;
 }
 
 void
 frag_tunnel_output_end(struct ofpbuf *odp_actions, struct nfv_wrap *w)
 {
-    if (!w->active) {
-        return;
-    }
-    if (odp_actions->size == w->body) {
-        /* Nothing to send: no action at all. */
-        odp_actions->size = w->start;
-    } else {
-        nl_msg_end_nested(odp_actions, w->actions_ofs);
-        nfv_odp_end(odp_actions, w->ofs, w->inner_ofs);
-    }
-    w->active = false;
+    nfv_wrap_close(w, odp_actions);
 }
 
 /* Adds 'packet' to 'out'; first runs 'actions' on what 'out' holds if it
@@ -299,28 +271,6 @@ frag_no_openflow(const char *arg OVS_UNUSED, struct ofpbuf *args OVS_UNUSED)
                    "tunnel interfaces with other_config:nfv-fragment=true");
 }
 
-static enum ofperr
-frag_no_decode(const void *args OVS_UNUSED, size_t len OVS_UNUSED)
-{
-    return OFPERR_OFPBAC_BAD_VENDOR_TYPE;
-}
-
-static void
-frag_format(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
-            struct ds *s)
-{
-    ds_put_cstr(s, "fragment");
-}
-
-static void
-frag_xlate(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
-           const struct flow *flow OVS_UNUSED,
-           struct flow_wildcards *wc OVS_UNUSED,
-           struct ofpbuf *odp_actions OVS_UNUSED,
-           const struct nfv_xlate_branch *branch OVS_UNUSED)
-{
-}
-
 static void
 frag_odp_format(const void *args, size_t len, struct ds *ds)
 {
@@ -344,9 +294,8 @@ const struct nfv_action_class frag_fragment_class = {
     .name = "fragment",
     .kind = NFV_ACTION_FRAGMENT,
     .parse = frag_no_openflow,
-    .decode = frag_no_decode,
-    .format = frag_format,
-    .xlate = frag_xlate,
+    .decode = nfv_decode_datapath_only,
+    .xlate = nfv_xlate_datapath_only,
     .execute = frag_execute,
     .odp_parse = frag_no_openflow,
     .odp_format = frag_odp_format,
@@ -607,35 +556,9 @@ reasm_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     }
     if (!dp_packet_batch_is_empty(&done)) {
         /* Through the datapath again, as if received whole. */
-        uint64_t stub[32 / 8];
-        struct ofpbuf recirc = OFPBUF_STUB_INITIALIZER(stub);
-
-        nl_msg_put_u32(&recirc, OVS_ACTION_ATTR_RECIRC, 0);
-        odp_execute_actions(dp, &done, true, recirc.data, recirc.size, cb);
-        ofpbuf_uninit(&recirc);
+        nfv_recirculate(dp, &done, cb);
     }
     return steal;
-}
-
-static char *
-reasm_parse(const char *arg, struct ofpbuf *args OVS_UNUSED)
-{
-    return (arg[0]
-            ? xasprintf("reassemble: takes no argument (got \"%s\")", arg)
-            : NULL);
-}
-
-static enum ofperr
-reasm_decode(const void *args OVS_UNUSED, size_t len)
-{
-    return len ? OFPERR_OFPBAC_BAD_LEN : 0;
-}
-
-static void
-reasm_format(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
-             struct ds *s)
-{
-    ds_put_cstr(s, "reassemble");
 }
 
 /* Only IPv4 fragments get the datapath action, and nothing after it: the
@@ -646,32 +569,17 @@ reasm_xlate(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
             const struct flow *flow, struct flow_wildcards *wc,
             struct ofpbuf *odp_actions, const struct nfv_xlate_branch *branch)
 {
-    wc->masks.dl_type = OVS_BE16_MAX;
-    if (flow->dl_type == htons(ETH_TYPE_IP)) {
-        wc->masks.nw_frag |= FLOW_NW_FRAG_MASK;
-        if (flow->nw_frag & FLOW_NW_FRAG_ANY) {
-            nfv_odp_put(odp_actions, NFV_ACTION_REASSEMBLE, NULL, 0);
-            branch->fn(branch->aux, NULL, 0);
-        }
-    }
-}
-
-static void
-reasm_odp_format(const void *args OVS_UNUSED, size_t len OVS_UNUSED,
-                 struct ds *ds OVS_UNUSED)
-{
+    nfv_xlate_ipv4_take(flow, wc, odp_actions, branch, NFV_ACTION_REASSEMBLE,
+                        true);
 }
 
 const struct nfv_action_class frag_reassemble_class = {
     .name = "reassemble",
     .kind = NFV_ACTION_REASSEMBLE,
-    .parse = reasm_parse,
-    .decode = reasm_decode,
-    .format = reasm_format,
+    .decode = nfv_decode_no_args,
     .xlate = reasm_xlate,
     .execute = reasm_execute,
-    .odp_parse = reasm_parse,
-    .odp_format = reasm_odp_format,
+    .odp_format = nfv_odp_format_none,
 };
 
 void
