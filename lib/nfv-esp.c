@@ -752,7 +752,8 @@ esp_run(long long int now)
     HMAP_FOR_EACH (sa, name_node, &by_name) {
         uint64_t packets = read_u64(&sa->packets);
         uint64_t bytes = read_u64(&sa->bytes);
-        uint64_t sb = read_u64(&sa->soft_bytes), hb = read_u64(&sa->hard_bytes);
+        uint64_t sb = read_u64(&sa->soft_bytes);
+        uint64_t hb = read_u64(&sa->hard_bytes);
         uint64_t sp = read_u64(&sa->soft_packets);
         uint64_t hp = read_u64(&sa->hard_packets);
         long long int sat, hat;
