@@ -9,3 +9,7 @@ lib_libopenvswitch_la_SOURCES += \
 	nfv/lib/nfv-mss.c \
 	nfv/lib/nfv-mss.h \
 	nfv/lib/nfv-version.h
+
+# AES-GCM for ESP (nfv-esp.c): Intel's Multi-Buffer Crypto for IPsec
+# library, Debian's libipsec-mb-dev.
+lib_libopenvswitch_la_LIBADD += -lIPSec_MB

@@ -6,7 +6,8 @@
 
 /* IPsec ESP for the userspace datapath's tunnels: RFC 4303 (ESP) in
  * transport mode over the tunnel's outer IPv4 header, with AES-GCM
- * (RFC 4106: 8-byte explicit IV, 16-byte ICV) through OpenSSL EVP and
+ * (RFC 4106: 8-byte explicit IV, 16-byte ICV) through Intel's
+ * Multi-Buffer Crypto for IPsec library (libipsec-mb) and
  * optional UDP encapsulation for NAT traversal (RFC 3948).
  *
  * Sending: a tunnel interface with other_config:nfv-esp=true gets, after
