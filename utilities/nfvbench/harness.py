@@ -9,6 +9,11 @@ figures measure the switch, not a NIC, a VM or a flood to a tap device.
 One PMD thread (or testpmd forwarding lcore) runs on core 1; everything
 else stays on core 0.
 
+A scenario may put the null port on a bridge of its own (tx_bridge, e.g.
+the underlay bridge of a tunnel) and run ovs-vswitchd in a network
+namespace of its own (netns), so that the bridge's tap device can have an
+address and routes without touching the host's.
+
 net_pcap keeps every frame of the pcap in an mbuf of the port's mempool.
 ovs-vswitchd's shared mempool (262,144 mbufs) holds a pcap of about 250,000
 frames; a scenario that replays more sets other_config:per-port-memory and
@@ -24,6 +29,10 @@ import subprocess
 import tempfile
 import time
 
+# Our build directory (nfv-bench --build): ovs-vswitchd and the tools of
+# every switch, ovstest and ovs-tenantctl for scenarios that need them.
+BUILD = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.realpath(__file__)))), "upstream-build")
 PMD_CORE_MASK = "0x2"
 RX_DEVARGS = "net_pcap0,rx_pcap={pcap},infinite_rx=1"
 TX_DEVARGS = "net_null0,no-rx=1"
@@ -63,6 +72,16 @@ class SwitchRun:
         self.env = dict(os.environ, OVS_RUNDIR=self.dir, OVS_LOGDIR=self.dir,
                         OVS_DBDIR=self.dir, OVS_SYSCONFDIR=self.dir)
         self.pids = {}
+        self.netns = None
+
+    def netns_exec(self, *cmd):
+        """Runs 'cmd' in the switch's network namespace (or the host's)."""
+        cmd = ((["ip", "netns", "exec", self.netns] if self.netns else [])
+               + [str(c) for c in cmd])
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        if p.returncode:
+            raise BenchError("%s failed: %s" % (" ".join(cmd), p.stderr.strip()))
+        return p.stdout
 
     def tool(self, name, *args, check=True):
         cmd = [_tool(self.switch.bindir, name)] + [str(a) for a in args]
@@ -78,7 +97,20 @@ class SwitchRun:
     def appctl(self, *args):
         return self.tool("ovs-appctl", "--timeout=30", *args)
 
-    def start(self, other_config):
+    def start(self, other_config, netns=False):
+        """Starts ovsdb-server and ovs-vswitchd; with 'netns',
+        ovs-vswitchd runs in a new network namespace (IPv6 off, so that
+        its tap devices send nothing by themselves)."""
+        if netns:
+            self.netns = "nfvbench-%d-%s" % (os.getpid(),
+                                             os.path.basename(self.dir)[4:])
+            p = subprocess.run(["ip", "netns", "add", self.netns],
+                               capture_output=True, text=True)
+            if p.returncode:
+                self.netns = None
+                raise BenchError("ip netns add failed: %s" % p.stderr.strip())
+            self.netns_exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+                            "net.ipv6.conf.default.disable_ipv6=1")
         db = os.path.join(self.dir, "conf.db")
         self.tool("ovsdb-tool", "create", db, self.switch.schema)
         self.tool("ovsdb-server", "--detach", "--no-chdir", "--pidfile",
@@ -91,7 +123,8 @@ class SwitchRun:
         config.update(other_config)
         self.vsctl("--no-wait", "set", "Open_vSwitch", ".",
                    *["other_config:%s=%s" % kv for kv in config.items()])
-        p = subprocess.run([self.switch.vswitchd, "--detach", "--no-chdir",
+        prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
+        p = subprocess.run(prefix + [self.switch.vswitchd, "--detach", "--no-chdir",
                             "--pidfile", "--log-file",
                             "unix:%s/db.sock" % self.dir],
                            env=self.env, capture_output=True, text=True,
@@ -112,8 +145,20 @@ class SwitchRun:
                 continue
             ctl = os.path.join(self.dir, "%s.%d.ctl" % (daemon, pid))
             args = ["exit", "--cleanup"] if daemon == "ovs-vswitchd" else ["exit"]
-            self.tool("ovs-appctl", "-t", ctl, *args, check=False)
+            try:
+                self.tool("ovs-appctl", "-t", ctl, *args, check=False)
+            except (BenchError, OSError, subprocess.TimeoutExpired):
+                # No ovs-appctl (a rebuild under way?): never leave a
+                # daemon behind.
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
             _wait_gone(pid)
+        if self.netns:
+            subprocess.run(["ip", "netns", "del", self.netns],
+                           capture_output=True)
+            self.netns = None
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -134,10 +179,10 @@ def _wait_gone(pid, timeout=10):
 TX_PKTS = re.compile(r"tx pkts=(\d+)")
 
 
-def _tx_packets(run, ofport):
-    """The live transmit counter of OpenFlow port 'ofport' of br0 (the
+def _tx_packets(run, bridge, ofport):
+    """The live transmit counter of OpenFlow port 'ofport' of 'bridge' (the
     Interface statistics column is refreshed only every few seconds)."""
-    m = TX_PKTS.search(run.tool("ovs-ofctl", "dump-ports", "br0", ofport))
+    m = TX_PKTS.search(run.tool("ovs-ofctl", "dump-ports", bridge, ofport))
     if not m:
         raise BenchError("no tx counter for port %s" % ofport)
     return int(m.group(1))
@@ -155,16 +200,18 @@ def measure_switch(switch, scenario, pcap, workdir, warmup, duration):
     rx_mpps (what the PMD received) and, if the scenario has a check
     hook, check (its line of evidence)."""
     run = SwitchRun(switch, workdir)
+    txbr = scenario.tx_bridge
     try:
-        run.start(scenario.other_config)
-        run.vsctl("add-br", "br0", "--", "set", "bridge", "br0",
-                  "datapath_type=netdev", "fail-mode=secure")
+        run.start(scenario.other_config, netns=scenario.netns)
+        for br in ["br0"] + ([txbr] if txbr != "br0" else []):
+            run.vsctl("add-br", br, "--", "set", "bridge", br,
+                      "datapath_type=netdev", "fail-mode=secure")
         # net_pcap reads the whole pcap into mbufs when the port starts.
         run.vsctl("add-port", "br0", "rx0", "--", "set", "Interface", "rx0",
                   "type=dpdk", "options:dpdk-devargs=" + RX_DEVARGS.format(pcap=pcap),
                   *["options:%s=%s" % kv for kv in scenario.rx_options.items()],
                   "ofport_request=1", timeout=180)
-        run.vsctl("add-port", "br0", "tx0", "--", "set", "Interface", "tx0",
+        run.vsctl("add-port", txbr, "tx0", "--", "set", "Interface", "tx0",
                   "type=dpdk", "options:dpdk-devargs=" + TX_DEVARGS,
                   "ofport_request=2")
         for cmd in scenario.vsctl:
@@ -178,21 +225,22 @@ def measure_switch(switch, scenario, pcap, workdir, warmup, duration):
         # Groups need OpenFlow 1.5 (selection_method), and so do the flows
         # that use them.
         of15 = ["-O", "OpenFlow15"] if scenario.groups else []
-        for cmd, lines in (("add-groups", scenario.groups),
-                           ("add-flows", scenario.flows)):
+        for br, cmd, lines in (("br0", "add-groups", scenario.groups),
+                               ("br0", "add-flows", scenario.flows),
+                               (txbr, "add-flows", scenario.tx_flows)):
             if lines:
-                path = os.path.join(run.dir, cmd + ".txt")
+                path = os.path.join(run.dir, "%s-%s.txt" % (br, cmd))
                 with open(path, "w") as f:
                     f.write("\n".join(l.format(rx=1, tx=2) for l in lines)
                             + "\n")
-                run.tool("ovs-ofctl", *of15, cmd, "br0", path)
+                run.tool("ovs-ofctl", *of15, cmd, br, path)
         time.sleep(warmup)
         run.appctl("dpif-netdev/pmd-stats-clear")
-        tx0 = _tx_packets(run, 2)
+        tx0 = _tx_packets(run, txbr, 2)
         t0 = time.time()
         time.sleep(duration)
         perf = run.appctl("dpif-netdev/pmd-perf-show")
-        tx1 = _tx_packets(run, 2)
+        tx1 = _tx_packets(run, txbr, 2)
         elapsed = time.time() - t0
         m = RX_LINE.search(perf)
         if not m:

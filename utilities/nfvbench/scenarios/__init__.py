@@ -39,8 +39,9 @@ class Scenario:
     setup       function (SwitchRun) -> None, called after the ports are
                 added and before the groups and flows: configuration the
                 flows need beyond Open_vSwitch (e.g. NSOD services in the
-                NFV_Tenant database).  nfv_only scenarios only: upstream's
-                switch has none of the fork's databases.
+                NFV_Tenant database, a tunnel's underlay address and
+                route).  The fork's databases only in nfv_only scenarios:
+                upstream's switch has none of them.
     check       function (SwitchRun) -> str, called after the measurement
                 while the switch still runs: checks the action did its work
                 (raises harness.BenchError if not) and returns one line of
@@ -49,15 +50,22 @@ class Scenario:
                 added (e.g. n_rxq_desc).
     hugepages   2 MiB hugepages the scenario needs (default: the harness's
                 2048).
+    tx_bridge   bridge of the null port (default br0): another name makes
+                the harness create that bridge too (netdev, fail-mode
+                secure) with the null port as its OpenFlow port 2, e.g. a
+                tunnel's underlay bridge; the rate is what that port sends.
+    tx_flows    OpenFlow flows for tx_bridge, like 'flows' (the bridge's
+                own port is LOCAL).
+    netns       True to run ovs-vswitchd in a network namespace of its own
+                (IPv6 off): bridges' tap devices can then get addresses and
+                routes (SwitchRun.netns_exec()) without touching the host.
     """
 
     def __init__(self, name, description, frames, flows,
                  other_config=None, vsctl=(), testpmd=True, nfv_only=False,
                  baseline=None, groups=(), setup=None, check=None,
-                 rx_options=None, hugepages=None):
-        if setup and not nfv_only:
-            raise ValueError("%s: a setup hook is for nfv_only scenarios"
-                             % name)
+                 rx_options=None, hugepages=None, tx_bridge="br0",
+                 tx_flows=(), netns=False):
         self.name = name
         self.description = description
         self.frames = frames
@@ -72,6 +80,9 @@ class Scenario:
         self.check = check
         self.rx_options = dict(rx_options or {})
         self.hugepages = hugepages
+        self.tx_bridge = tx_bridge
+        self.tx_flows = list(tx_flows)
+        self.netns = netns
 
 
 def all_scenarios():
