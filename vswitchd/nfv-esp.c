@@ -47,7 +47,6 @@ VLOG_DEFINE_THIS_MODULE(nfv_esp_sa);
 #define ESP_SEQ_MAX_ENTRIES 65536       /* Kept for SAs no longer there. */
 
 static char *db_remote;
-static struct nfv_db_probe db_probe;
 static struct ovsdb_idl *idl;
 static unsigned int idl_seqno;
 static long long int next_run, next_stats;
@@ -494,7 +493,7 @@ static void
 esp_module_run(void)
 {
     if (!nfv_is_active()) {
-        nfv_db_probe_close(&db_probe);
+        nfv_db_probe_close(&nfv_tenant_db_probe);
         if (stats_txn) {
             ovsdb_idl_txn_destroy(stats_txn);
             stats_txn = NULL;
@@ -505,7 +504,8 @@ esp_module_run(void)
         return;
     }
     if (!idl) {
-        if (!nfv_db_probe_run(&db_probe, db_remote, "NFV_Tenant")) {
+        if (!nfv_db_probe_run(&nfv_tenant_db_probe, db_remote,
+                              "NFV_Tenant")) {
             return;
         }
         idl = ovsdb_idl_create(db_remote, &nfvrec_idl_class, false, true);
@@ -548,7 +548,7 @@ esp_module_run(void)
 static void
 esp_module_wait(void)
 {
-    nfv_db_probe_wait(&db_probe);
+    nfv_db_probe_wait(&nfv_tenant_db_probe);
     if (idl) {
         ovsdb_idl_wait(idl);
         if (!nfv_is_active()) {
@@ -578,7 +578,7 @@ esp_module_destroy(void)
     }
     ovsdb_idl_destroy(idl);
     idl = NULL;
-    nfv_db_probe_close(&db_probe);
+    nfv_db_probe_close(&nfv_tenant_db_probe);
     esp_sa_names(&names);
     SSET_FOR_EACH (name, &names) {
         esp_sa_remove(name);

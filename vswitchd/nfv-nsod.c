@@ -38,7 +38,6 @@ VLOG_DEFINE_THIS_MODULE(nfv_nsod);
 #define NSOD_STATS_INTERVAL 5000        /* ms between statistics writes. */
 
 static char *db_remote;
-static struct nfv_db_probe db_probe;    /* Until NFV_Tenant is served. */
 static struct ovsdb_idl *nsod_idl;      /* NFV_Tenant: NSOD tables. */
 static struct ovsdb_idl *ovs_idl;       /* Open_vSwitch: Interface ofport. */
 static unsigned int nsod_seqno, ovs_seqno;
@@ -327,7 +326,7 @@ nsod_module_run(void)
     if (!nfv_is_active()) {
         /* Standby (another ovs-vswitchd holds the lock): no writes.  The
          * configuration and sessions stay for when this one takes over. */
-        nfv_db_probe_close(&db_probe);
+        nfv_db_probe_close(&nfv_tenant_db_probe);
         if (stats_txn) {
             ovsdb_idl_txn_destroy(stats_txn);
             stats_txn = NULL;
@@ -339,7 +338,8 @@ nsod_module_run(void)
         return;
     }
     if (!nsod_idl) {
-        if (!nfv_db_probe_run(&db_probe, db_remote, "NFV_Tenant")) {
+        if (!nfv_db_probe_run(&nfv_tenant_db_probe, db_remote,
+                              "NFV_Tenant")) {
             return;
         }
         nsod_idl = ovsdb_idl_create(db_remote, &nfvrec_idl_class, false,
@@ -396,7 +396,7 @@ nsod_module_run(void)
 static void
 nsod_module_wait(void)
 {
-    nfv_db_probe_wait(&db_probe);
+    nfv_db_probe_wait(&nfv_tenant_db_probe);
     if (nsod_idl) {
         ovsdb_idl_wait(nsod_idl);
         ovsdb_idl_wait(ovs_idl);
@@ -423,7 +423,7 @@ nsod_module_destroy(void)
     ovsdb_idl_destroy(nsod_idl);
     ovsdb_idl_destroy(ovs_idl);
     nsod_idl = ovs_idl = NULL;
-    nfv_db_probe_close(&db_probe);
+    nfv_db_probe_close(&nfv_tenant_db_probe);
     free(db_remote);
     db_remote = NULL;
 }

@@ -163,12 +163,17 @@ nfv_revalidate(void)
 /* Returns true once the database server at 'remote' serves database
  * 'db_name' (RFC 7047 section 4.1.1 "list_dbs", asked every second until it
  * does); the probe's connection is then closed. */
+struct nfv_db_probe nfv_tenant_db_probe;
+
 bool
 nfv_db_probe_run(struct nfv_db_probe *probe, const char *remote,
                  const char *db_name)
 {
     bool served = false;
 
+    if (probe->served) {
+        return true;
+    }
     if (!probe->session) {
         probe->session = jsonrpc_session_open(remote, true);
         probe->next_request = 0;
@@ -200,6 +205,7 @@ nfv_db_probe_run(struct nfv_db_probe *probe, const char *remote,
     }
     if (served) {
         nfv_db_probe_close(probe);
+        probe->served = true;
     }
     return served;
 }
@@ -217,12 +223,13 @@ nfv_db_probe_wait(const struct nfv_db_probe *probe)
     }
 }
 
-/* Closes 'probe''s connection, if any. */
+/* Closes 'probe''s connection, if any, and forgets what it saw. */
 void
 nfv_db_probe_close(struct nfv_db_probe *probe)
 {
     jsonrpc_session_close(probe->session);
     probe->session = NULL;
+    probe->served = false;
 }
 
 /* Destroys every module, in reverse order.  Called once before

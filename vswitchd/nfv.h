@@ -66,7 +66,12 @@ struct jsonrpc_session;
 struct nfv_db_probe {
     struct jsonrpc_session *session;
     long long int next_request;         /* time_msec() of the next ask. */
+    bool served;                        /* Seen served: no more asking. */
 };
+
+/* The probe for the NFV_Tenant database that every module shares, so that
+ * ovs-vswitchd asks the server once whatever the number of modules. */
+extern struct nfv_db_probe nfv_tenant_db_probe;
 bool nfv_db_probe_run(struct nfv_db_probe *, const char *remote,
                       const char *db_name);
 void nfv_db_probe_wait(const struct nfv_db_probe *);
