@@ -46,7 +46,8 @@ check_host(const uint8_t *frame, size_t size, const char *name,
  * of exactly 'size' bytes first, so that AddressSanitizer reports any read
  * past the frame's end.  Asserts (and so aborts) if a key breaks the
  * invariants of nsod-classify.h (length within 'data', zero padding and
- * unused bytes), if classifying the same frame twice gives different keys,
+ * unused bytes), if classifying the same frame twice, or once more with
+ * nsod_classify_full(), gives different keys,
  * if "http" or "tls" say "ok" for a frame whose key is not a 5-tuple key, or
  * if a host name is not within the frame.  Always returns 0. */
 int
@@ -64,6 +65,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(&key2, 0x5a, sizeof key2);
         bool ok = nsod_classify(cls, frame, size, &key);
         bool ok2 = nsod_classify(cls, frame, size, &key2);
+        ovs_assert(ok == ok2 && !memcmp(&key, &key2, sizeof key));
+        memset(&key2, 0x3c, sizeof key2);
+        ok2 = nsod_classify_full(cls, frame, size, &key2);
         ovs_assert(ok == ok2 && !memcmp(&key, &key2, sizeof key));
         ovs_assert(key.len <= NSOD_KEY_MAX && !key.pad[0] && !key.pad[1]);
         for (size_t i = key.len; i < NSOD_KEY_MAX; i++) {

@@ -155,9 +155,31 @@ nsod_xlate(const void *args, size_t len, const struct flow *flow OVS_UNUSED,
 struct nsod_odp_branch {
     uint32_t backend;
     const struct nlattr *actions;
-    struct dp_packet_batch batch;
     size_t bytes;
 };
+
+/* Size of nsod_execute()'s map from backend id to branch. */
+#define NSOD_BRANCH_MAP 64
+
+/* Returns the index in 'branches' (n of them) of the branch of backend
+ * 'id', or -1 if there is none.  'map[id % NSOD_BRANCH_MAP]' is 1 + the
+ * index of the first branch whose id has that remainder, or 0. */
+static inline int
+nsod_branch_find(const struct nsod_odp_branch *branches, size_t n,
+                 const uint8_t *map, uint32_t id)
+{
+    unsigned int slot = map[id % NSOD_BRANCH_MAP];
+
+    if (OVS_LIKELY(slot) && branches[slot - 1].backend == id) {
+        return slot - 1;
+    }
+    for (size_t j = 0; j < n; j++) {
+        if (branches[j].backend == id) {
+            return j;
+        }
+    }
+    return -1;
+}
 
 /* Per packet batch: picks each packet's backend and runs the backends'
  * branches on their packets (copies of them unless 'steal'). */
@@ -166,22 +188,26 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
              const void *args, size_t len, odp_execute_cb dp_execute_action)
 {
     struct nsod_odp_branch branches[NSOD_MAX_BACKENDS];
+    uint8_t map[NSOD_BRANCH_MAP];
     struct nsod_service *svc = NULL;
     size_t n_branches = 0;
     const struct nlattr *a;
     size_t left;
 
+    BUILD_ASSERT(NSOD_MAX_BACKENDS < UINT8_MAX);
+    memset(map, 0, sizeof map);
     NL_ATTR_FOR_EACH (a, left, args, len) {
         if (nl_attr_type(a) == NSOD_ODP_SERVICE) {
             svc = nsod_service_find_by_id(nl_attr_get_u32(a));
         } else if (nl_attr_type(a) == NSOD_ODP_BRANCH
                    && n_branches < ARRAY_SIZE(branches)) {
-            struct nsod_odp_branch *b = &branches[n_branches++];
+            struct nsod_odp_branch *b = &branches[n_branches];
             const struct nlattr *ba;
             size_t bleft;
 
             b->backend = NSOD_NO_BACKEND;
             b->actions = NULL;
+            b->bytes = 0;
             NL_NESTED_FOR_EACH (ba, bleft, a) {
                 if (nl_attr_type(ba) == NSOD_ODP_BACKEND) {
                     b->backend = nl_attr_get_u32(ba);
@@ -190,11 +216,12 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
                 }
             }
             if (b->backend == NSOD_NO_BACKEND || !b->actions) {
-                n_branches--;       /* Malformed: no packet goes there. */
-                continue;
+                continue;       /* Malformed: no packet goes there. */
             }
-            dp_packet_batch_init(&b->batch);
-            b->bytes = 0;
+            if (!map[b->backend % NSOD_BRANCH_MAP]) {
+                map[b->backend % NSOD_BRANCH_MAP] = n_branches + 1;
+            }
+            n_branches++;
         }
     }
 
@@ -213,42 +240,58 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
         nsod_pick_batch(svc, frames, lens, n, time_msec(), ids);
     }
 
+    /* Group the packets by branch, in their order (a counting sort):
+     * branch j's packets are sorted[start[j]] up to sorted[start[j + 1]]. */
+    int8_t which[NSOD_BATCH_MAX];
+    uint8_t start[NSOD_MAX_BACKENDS + 1];
     size_t n_dropped = 0;
-    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
-        uint32_t id = ids[i];
-        struct nsod_odp_branch *b = NULL;
 
-        for (size_t j = 0; j < n_branches; j++) {
-            if (branches[j].backend == id) {
-                b = &branches[j];
-                break;
-            }
-        }
-        if (!b || !b->actions) {
+    memset(start, 0, (n_branches + 1) * sizeof start[0]);
+    for (size_t i = 0; i < n; i++) {
+        int j = nsod_branch_find(branches, n_branches, map, ids[i]);
+
+        which[i] = j;
+        if (j >= 0) {
+            start[j + 1]++;
+            branches[j].bytes += lens[i];
+        } else {
             n_dropped++;
-            if (steal) {
-                dp_packet_delete(packet);
-            }
-            continue;
         }
-        b->bytes += dp_packet_size(packet);
-        dp_packet_batch_add(&b->batch,
-                            steal ? packet : dp_packet_clone(packet));
     }
     if (n_dropped) {
         COVERAGE_ADD(nsod_drop_no_backend, n_dropped);
     }
+    for (size_t j = 0; j < n_branches; j++) {
+        start[j + 1] += start[j];
+    }
+
+    struct dp_packet *sorted[NSOD_BATCH_MAX];
+    uint8_t next[NSOD_MAX_BACKENDS];
+
+    memcpy(next, start, n_branches * sizeof next[0]);
+    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+        if (which[i] >= 0) {
+            sorted[next[which[i]]++] = packet;
+        } else if (steal) {
+            dp_packet_delete(packet);
+        }
+    }
 
     for (size_t j = 0; j < n_branches; j++) {
         struct nsod_odp_branch *b = &branches[j];
-        size_t n_packets = dp_packet_batch_size(&b->batch);
+        struct dp_packet_batch sub;
 
-        if (n_packets) {
-            nsod_account(svc, b->backend, n_packets, b->bytes);
-            odp_execute_actions(dp, &b->batch, true, nl_attr_get(b->actions),
-                                nl_attr_get_size(b->actions),
-                                dp_execute_action);
+        if (start[j] == start[j + 1]) {
+            continue;
         }
+        dp_packet_batch_init(&sub);
+        for (size_t k = start[j]; k < start[j + 1]; k++) {
+            dp_packet_batch_add(&sub, (steal ? sorted[k]
+                                       : dp_packet_clone(sorted[k])));
+        }
+        nsod_account(svc, b->backend, dp_packet_batch_size(&sub), b->bytes);
+        odp_execute_actions(dp, &sub, true, nl_attr_get(b->actions),
+                            nl_attr_get_size(b->actions), dp_execute_action);
     }
 
     if (steal) {

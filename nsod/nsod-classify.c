@@ -309,6 +309,58 @@ key_finish(struct nsod_key *key)
     key->hash = hash_words(ALIGNED_CAST(const uint32_t *, key), n_words, 0);
 }
 
+/* Returns a 32-bit hash of the 64-bit words 'a' and 'b': their product
+ * modulo 2**128 folded to 64 bits, then mixed by a multiply and shifts so
+ * that every input bit reaches the low 32 bits.  Two multiplies instead of
+ * hash_add()'s chain, for the per-packet IPv4 5-tuple key. */
+static inline uint32_t
+hash_2x64(uint64_t a, uint64_t b)
+{
+#ifdef __SIZEOF_INT128__
+    unsigned __int128 p = ((unsigned __int128) (a ^ 0x9e3779b97f4a7c15ULL)
+                           * (b ^ 0xd6e8feb86659fd93ULL));
+    uint64_t h = (uint64_t) p ^ (uint64_t) (p >> 64);
+
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 32;
+    return h;
+#else
+    return hash_finish(hash_add64(hash_add64(0, a), b), 16);
+#endif
+}
+
+/* Stores in '*key', which must be all zeros, the IPv4 5-tuple key of
+ * addresses 'src' and 'dst' (4 bytes each, network order), IP protocol
+ * 'proto' and ports 'sport' and 'dport' (host order, 0 for a protocol
+ * without ports), the two endpoints in canonical order.  The hash is
+ * computed from the values themselves, not read back from the bytes just
+ * stored (which would stall on store forwarding); equal keys still get
+ * equal hashes. */
+static inline void
+key_ipv4(struct nsod_key *key, const uint8_t *src, const uint8_t *dst,
+         uint8_t proto, uint16_t sport, uint16_t dport)
+{
+    uint32_t s = rd32(src), d = rd32(dst);
+    bool swap = s > d || (s == d && sport > dport);
+    uint32_t lo = swap ? d : s;
+    uint32_t hi = swap ? s : d;
+    uint16_t plo = swap ? dport : sport;
+    uint16_t phi = swap ? sport : dport;
+    uint8_t *data = key->data;
+
+    key->type = NSOD_KEY_5TUPLE;
+    key->len = NSOD_5TUPLE_LEN4;
+    wr32(data, lo);
+    wr32(data + 4, hi);
+    data[8] = proto;
+    wr16(data + 9, plo);
+    wr16(data + 11, phi);
+    key->hash = hash_2x64(((uint64_t) lo << 32) | hi,
+                          ((uint64_t) plo << 32) | ((uint64_t) phi << 16)
+                          | proto);
+}
+
 /* Stores in '*key' the 5-tuple key that 'pp' gives (or its L2 or empty key
  * for a frame that is not IP or not Ethernet), with the two endpoints in
  * the canonical order described above NSOD_5TUPLE_LEN4, so that a frame
@@ -337,38 +389,26 @@ key_5tuple(const struct nsod_parse *pp, struct nsod_key *key)
         return false;
     }
 
-    size_t alen = pp->ipv6 ? 16 : 4;
+    if (!pp->ipv6) {
+        key_ipv4(key, pp->p + pp->src, pp->p + pp->dst, pp->proto,
+                 pp->sport, pp->dport);
+        return !pp->l4_truncated;
+    }
+
     const uint8_t *src = pp->p + pp->src;
     const uint8_t *dst = pp->p + pp->dst;
-    int cmp = memcmp(src, dst, alen);
+    int cmp = memcmp(src, dst, 16);
     bool swap = cmp > 0 || (!cmp && pp->sport > pp->dport);
     uint8_t *d = key->data;
 
     key->type = NSOD_KEY_5TUPLE;
-    key->len = pp->ipv6 ? NSOD_5TUPLE_LEN6 : NSOD_5TUPLE_LEN4;
-    memcpy(d, swap ? dst : src, alen);
-    memcpy(d + alen, swap ? src : dst, alen);
-    d[2 * alen] = pp->proto;
-    wr16(d + 2 * alen + 1, swap ? pp->dport : pp->sport);
-    wr16(d + 2 * alen + 3, swap ? pp->sport : pp->dport);
-    if (pp->ipv6) {
-        key_finish(key);
-    } else {
-        /* The most common key is hashed from the values themselves, not
-         * read back from the bytes just stored (which would stall on store
-         * forwarding).  Equal keys still get equal hashes. */
-        uint32_t lo, hi;
-        uint16_t plo = swap ? pp->dport : pp->sport;
-        uint16_t phi = swap ? pp->sport : pp->dport;
-        uint32_t h;
-
-        memcpy(&lo, swap ? dst : src, 4);
-        memcpy(&hi, swap ? src : dst, 4);
-        h = hash_add(NSOD_KEY_5TUPLE, lo);
-        h = hash_add(h, hi);
-        h = hash_add(h, ((uint32_t) plo << 16) | phi);
-        key->hash = hash_finish(h, pp->proto);
-    }
+    key->len = NSOD_5TUPLE_LEN6;
+    memcpy(d, swap ? dst : src, 16);
+    memcpy(d + 16, swap ? src : dst, 16);
+    d[32] = pp->proto;
+    wr16(d + 33, swap ? pp->dport : pp->sport);
+    wr16(d + 35, swap ? pp->sport : pp->dport);
+    key_finish(key);
     return !pp->l4_truncated;
 }
 
@@ -1249,9 +1289,56 @@ nsod_host_matches(const char *pattern, const char *name, size_t name_len)
             && mem_equal_nocase((const uint8_t *) pattern, nm, plen));
 }
 
+/* NSOD_CLS_5TUPLE's common case without parse_frame(): an Ethernet frame,
+ * untagged or with one 802.1Q or 802.1ad tag, that carries an IPv4 header
+ * without options (IHL 5) and at least the 4 bytes of ports of a TCP, UDP
+ * or SCTP header, and is not a non-first fragment.  For such a frame,
+ * stores the key key_5tuple() gives and returns true; for any other frame
+ * returns false and stores nothing (the caller parses it in full).  Reads
+ * only within p[0, len). */
+static inline bool
+key_5tuple_fast(const uint8_t *p, size_t len, struct nsod_key *key)
+{
+    /* Ethernet (14), IPv4 without options (20), ports (4). */
+    enum { MIN_LEN = ETH_HEADER_LEN + 20 + 4 };
+    size_t l3 = ETH_HEADER_LEN;
+    uint16_t eth_type;
+
+    if (len < MIN_LEN) {
+        return false;
+    }
+    eth_type = rd16(p + 12);
+    if (eth_type == ETH_TYPE_VLAN_8021Q || eth_type == ETH_TYPE_VLAN_8021AD) {
+        l3 += 4;
+        if (len < MIN_LEN + 4) {
+            return false;
+        }
+        eth_type = rd16(p + 16);
+    }
+
+    const uint8_t *ip = p + l3;
+    if (eth_type != ETH_TYPE_IP || ip[0] != 0x45 || rd16(ip + 2) < 24
+        || rd16(ip + 6) & 0x1fff || !has_ports(ip[9])) {
+        return false;
+    }
+    memset(key, 0, sizeof *key);
+    key_ipv4(key, ip + 12, ip + 16, ip[9], rd16(ip + 20), rd16(ip + 22));
+    return true;
+}
+
 bool
 nsod_classify(enum nsod_classifier cls, const void *frame, size_t len,
               struct nsod_key *key)
+{
+    if (cls == NSOD_CLS_5TUPLE && key_5tuple_fast(frame, len, key)) {
+        return true;
+    }
+    return nsod_classify_full(cls, frame, len, key);
+}
+
+bool
+nsod_classify_full(enum nsod_classifier cls, const void *frame, size_t len,
+                   struct nsod_key *key)
 {
     struct nsod_parse pp;
     bool ok;

@@ -84,6 +84,12 @@ BUILD_ASSERT_DECL(NSOD_KEY_MAX % 4 == 0);
 bool nsod_classify(enum nsod_classifier cls, const void *frame, size_t len,
                    struct nsod_key *key);
 
+/* The same as nsod_classify() without its shortcut for the common IPv4
+ * case of NSOD_CLS_5TUPLE: parses every frame in full.  For tests, which
+ * check that both give the same result. */
+bool nsod_classify_full(enum nsod_classifier cls, const void *frame,
+                        size_t len, struct nsod_key *key);
+
 /* Finds the host name the TCP payload of the 'len'-byte Ethernet frame at
  * 'frame' asks for, for classifier 'cls':
  *

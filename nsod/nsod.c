@@ -66,6 +66,9 @@ struct cfg_host {
     int pool;                       /* Index in cfg->pools. */
 };
 
+#define NSOD_BY_ID_SIZE 256
+BUILD_ASSERT_DECL(NSOD_MAX_BACKENDS < UINT8_MAX);
+
 /* An immutable configuration snapshot of a service (RCU). */
 struct nsod_cfg {
     enum nsod_classifier classifier;
@@ -76,6 +79,12 @@ struct nsod_cfg {
     struct cfg_backend backends[NSOD_MAX_BACKENDS];
     size_t n_active;
     uint16_t active[NSOD_MAX_BACKENDS];     /* Indexes into backends[]. */
+
+    /* For cfg_backend_by_id(): by_id[id % NSOD_BY_ID_SIZE] is 1 + the index
+     * in backends[] of a backend with that id modulo NSOD_BY_ID_SIZE (the
+     * first one; ids grow, so collisions need 256 backends created in the
+     * service's life), or 0 if there is none. */
+    uint8_t by_id[NSOD_BY_ID_SIZE];
     uint16_t *maglev;               /* NSOD_MAGLEV_SIZE indexes, or NULL. */
     uint16_t *rr;                   /* Round-robin sequence, n_rr entries. */
     size_t n_rr;
@@ -88,15 +97,37 @@ struct nsod_cfg {
 };
 
 struct nsod_session {
+    /* What every packet of the session reads, in one cache line. */
     struct cmap_node node;          /* In service->sessions, by key hash. */
     struct nsod_key key;
     atomic_uint32_t backend;        /* Backend id. */
-    atomic_llong used;              /* Last packet, ms (time_msec()). */
+    atomic_uint32_t used;           /* Last packet: time_msec() modulo 2**32
+                                     * (see session_idle()). */
+
+    /* The rest. */
     long long int created;          /* ms. */
     atomic_uint8_t host_tries;      /* Segments searched for a host name;
                                      * NSOD_HOST_DONE once decided. */
     bool dead;                      /* Removed from the table (mutex). */
 };
+BUILD_ASSERT_DECL(offsetof(struct nsod_session, used) + sizeof(uint32_t)
+                  <= CACHE_LINE_SIZE);
+
+/* Returns how long session 's' has been idle at 'now', in ms, or 0 if a
+ * PMD thread saw a packet of it after 'now' (the main thread's 'now' may
+ * be a little older than a PMD thread's clock).  'used' keeps only the low
+ * 32 bits of the time, enough for idle times below 2**31 ms (24 days): the
+ * idle timeout is at most a day and expiry runs every few seconds. */
+static long long int
+session_idle(const struct nsod_session *s, long long int now)
+{
+    uint32_t used;
+    int32_t idle;
+
+    atomic_read_relaxed(&CONST_CAST(struct nsod_session *, s)->used, &used);
+    idle = (int32_t) ((uint32_t) now - used);
+    return MAX(idle, 0);
+}
 
 /* A session's segments are searched for a host name (classifiers http and
  * tls) until one names it or this many carried none. */
@@ -390,7 +421,7 @@ backend_free(struct nsod_backend *b)
 static void
 session_free(struct nsod_session *s)
 {
-    free(s);
+    free_cacheline(s);
 }
 
 static void
@@ -399,7 +430,7 @@ service_free(struct nsod_service *svc)
     struct nsod_session *s;
 
     CMAP_FOR_EACH (s, node, &svc->sessions) {
-        free(s);
+        session_free(s);
     }
     cmap_destroy(&svc->sessions);
 
@@ -471,6 +502,9 @@ service_configure(struct nsod_service *svc,
         cb->state = (bc->ofport == OFPP_NONE ? NSOD_BACKEND_DOWN
                      : bc->state);
         cb->pool = cfg_pool_index(cfg, bc->pool, true);
+        if (!cfg->by_id[b->id % NSOD_BY_ID_SIZE]) {
+            cfg->by_id[b->id % NSOD_BY_ID_SIZE] = i + 1;
+        }
         if (cb->state == NSOD_BACKEND_ACTIVE) {
             if (cb->pool < 0) {
                 cfg->active[cfg->n_active++] = i;
@@ -563,6 +597,11 @@ nsod_configure(const struct nsod_service_config *configs, size_t n)
 static const struct cfg_backend *
 cfg_backend_by_id(const struct nsod_cfg *cfg, uint32_t id)
 {
+    unsigned int slot = cfg->by_id[id % NSOD_BY_ID_SIZE];
+
+    if (OVS_LIKELY(slot) && cfg->backends[slot - 1].branch.id == id) {
+        return &cfg->backends[slot - 1];
+    }
     for (size_t i = 0; i < cfg->n_backends; i++) {
         if (cfg->backends[i].branch.id == id) {
             return &cfg->backends[i];
@@ -696,13 +735,39 @@ host_bind(struct nsod_service *svc, const struct nsod_cfg *cfg,
     return cb;
 }
 
+/* Returns true if session keys 'a' and 'b' are equal.  Compares 8 bytes at
+ * a time and only as far as 'a''s data reaches: the bytes past a key's
+ * length are zero, and the first 8 bytes hold the type, length and
+ * hash. */
+static inline bool
+key_equal(const struct nsod_key *a, const struct nsod_key *b)
+{
+    size_t n = DIV_ROUND_UP(offsetof(struct nsod_key, data) + a->len,
+                            sizeof(uint64_t));
+    const uint8_t *pa = (const uint8_t *) a;
+    const uint8_t *pb = (const uint8_t *) b;
+
+    BUILD_ASSERT(sizeof(struct nsod_key) % sizeof(uint64_t) == 0);
+    BUILD_ASSERT(offsetof(struct nsod_key, data) == sizeof(uint64_t));
+    for (size_t i = 0; i < n; i++) {
+        uint64_t wa, wb;
+
+        memcpy(&wa, pa + i * sizeof wa, sizeof wa);
+        memcpy(&wb, pb + i * sizeof wb, sizeof wb);
+        if (wa != wb) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static struct nsod_session *
 session_find(struct nsod_service *svc, const struct nsod_key *key)
 {
     struct nsod_session *s;
 
     CMAP_FOR_EACH_WITH_HASH (s, node, key->hash, &svc->sessions) {
-        if (!memcmp(&s->key, key, sizeof *key)) {
+        if (key_equal(&s->key, key)) {
             return s;
         }
     }
@@ -802,13 +867,12 @@ pick_one(struct nsod_service *svc, const struct nsod_cfg *cfg,
     long long int orig_ll;
 
     if (s) {
-        uint32_t id;
-        long long int used;
+        uint32_t id, used;
 
         atomic_read_relaxed(&s->backend, &id);
         atomic_read_relaxed(&s->used, &used);
-        if (used != now) {
-            atomic_store_relaxed(&s->used, now);
+        if (used != (uint32_t) now) {
+            atomic_store_relaxed(&s->used, (uint32_t) now);
         }
         if (cfg->n_hosts) {
             const struct cfg_backend *pool_cb = host_bind(svc, cfg, s, key,
@@ -850,10 +914,10 @@ pick_one(struct nsod_service *svc, const struct nsod_cfg *cfg,
         ovs_mutex_unlock(&svc->mutex);
         return no_backend(svc);
     }
-    s = xmalloc(sizeof *s);
+    s = xmalloc_cacheline(sizeof *s);
     s->key = *key;
     atomic_init(&s->backend, cb->branch.id);
-    atomic_init(&s->used, now);
+    atomic_init(&s->used, (uint32_t) now);
     atomic_init(&s->host_tries, 0);
     s->created = now;
     s->dead = false;
@@ -920,6 +984,14 @@ nsod_pick_batch(struct nsod_service *svc, const void *frames[],
                          ? ULONG_MAX : (1UL << n) - 1);
     unsigned long found = cmap_find_batch(&svc->sessions, map, hashes,
                                           nodes);
+
+    /* Fetch every candidate session before comparing any: with a large
+     * table they are cache misses, and this way they overlap. */
+    for (size_t i = 0; i < n; i++) {
+        if (found & (1UL << i)) {
+            OVS_PREFETCH(nodes[i]);
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         struct nsod_session *session = NULL;
 
@@ -927,7 +999,7 @@ nsod_pick_batch(struct nsod_service *svc, const void *frames[],
             struct nsod_session *cand;
 
             CMAP_NODE_FOR_EACH (cand, node, nodes[i]) {
-                if (!memcmp(&cand->key, &keys[i], sizeof keys[i])) {
+                if (key_equal(&cand->key, &keys[i])) {
                     session = cand;
                     break;
                 }
@@ -983,11 +1055,8 @@ nsod_run(long long int now)
                                                      struct nsod_session,
                                                      node)
                                       : NULL);
-            long long int used;
-
             if (s) {
-                atomic_read_relaxed(&s->used, &used);
-                if (now - used >= cfg->idle_timeout) {
+                if (session_idle(s, now) >= cfg->idle_timeout) {
                     expired[n++] = s;
                 }
                 cmap_cursor_advance(&cursor);
@@ -1004,8 +1073,7 @@ nsod_run(long long int now)
                     if (expired[i]->dead) {
                         continue;
                     }
-                    atomic_read_relaxed(&expired[i]->used, &used);
-                    if (now - used < cfg->idle_timeout) {
+                    if (session_idle(expired[i], now) < cfg->idle_timeout) {
                         continue;
                     }
                     expired[i]->dead = true;
@@ -1192,15 +1260,13 @@ nsod_sessions(const char *name, size_t max, struct ds *ds)
         }
 
         const struct cfg_backend *cb;
-        long long int used;
         uint32_t id;
 
         atomic_read_relaxed(&s->backend, &id);
-        atomic_read_relaxed(&s->used, &used);
         cb = cfg ? cfg_backend_by_id(cfg, id) : NULL;
         nsod_key_format(&s->key, ds);
         ds_put_format(ds, " backend=%s idle=%lldms age=%lldms\n",
-                      cb ? cb->b->name : "(gone)", now - used,
+                      cb ? cb->b->name : "(gone)", session_idle(s, now),
                       now - s->created);
     }
     return true;

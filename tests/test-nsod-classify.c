@@ -86,7 +86,8 @@ put_host(struct ds *s, enum nsod_classifier cls, const uint8_t *frame,
  * Classifies each HEXFRAME with CLASSIFIER ("5tuple", "vlan", "pppoe",
  * "l2tp", "sip", "http" or "tls") and prints one line for each: "ok" or
  * "fallback" (what nsod_classify() returned), a space, and the key as
- * nsod_key_format() writes it.  For "http" and "tls" the line ends with
+ * nsod_key_format() writes it (fails if nsod_classify_full() gives
+ * another result).  For "http" and "tls" the line ends with
  * " host=NAME", the name nsod_classify_host() finds, or " host=-".
  *
  * ovstest test-nsod-classify --match PATTERN NAME
@@ -139,6 +140,11 @@ test_nsod_classify_main(int argc, char *argv[])
         check_key(&key);
         if (ok != ok2 || memcmp(&key, &key2, sizeof key)) {
             ovs_fatal(0, "classifying a frame twice gave different keys");
+        }
+        memset(&key2, 0x3c, sizeof key2);
+        ok2 = nsod_classify_full(cls, frame, len, &key2);
+        if (ok != ok2 || memcmp(&key, &key2, sizeof key)) {
+            ovs_fatal(0, "nsod_classify() and nsod_classify_full() differ");
         }
 
         ds_clear(&s);
