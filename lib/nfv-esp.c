@@ -333,25 +333,19 @@ esp_open(const struct esp_sa *sa, uint64_t seq, void *esp_, size_t len,
 
 /* Anti-replay. */
 
-/* Returns the full sequence number of a packet of inbound SA 'sa' whose
- * header carries 'seq_low': with ESN, the high 32 bits are inferred from
- * the window (RFC 4303 appendix A2.2), otherwise they are 0. */
-uint64_t
-esp_replay_infer_seq(const struct esp_sa *sa_, uint32_t seq_low)
-    OVS_NO_THREAD_SAFETY_ANALYSIS
+/* Returns the full sequence number of a packet of inbound SA 'sa', whose
+ * highest authenticated sequence number so far is 'top', when its header
+ * carries 'seq_low': with ESN, the high 32 bits are inferred from the
+ * window (RFC 4303 appendix A2.2), otherwise they are 0. */
+static uint64_t
+replay_infer__(const struct esp_sa *sa, uint64_t top, uint32_t seq_low)
 {
-    struct esp_sa *sa = CONST_CAST(struct esp_sa *, sa_);
-
     if (!sa->cfg.esn) {
         return seq_low;
     }
 
     uint64_t w = sa->cfg.replay_window ? sa->cfg.replay_window
                                        : ESP_DEFAULT_REPLAY_WINDOW;
-    ovs_mutex_lock(&sa->replay_mutex);
-    uint64_t top = sa->replay_top;
-    ovs_mutex_unlock(&sa->replay_mutex);
-
     uint32_t th = top >> 32;
     uint32_t tl = top;
     uint32_t sh;
@@ -365,23 +359,16 @@ esp_replay_infer_seq(const struct esp_sa *sa_, uint32_t seq_low)
     return (uint64_t) sh << 32 | seq_low;
 }
 
-/* Checks full sequence number 'seq' against inbound SA 'sa''s window
- * (RFC 4303 section 3.4.3): returns ESP_DROP_REPLAY for 0, a duplicate or
- * a number left of the window, otherwise ESP_OK (as an enum esp_drop)
- * and, if 'update' (the packet was authenticated), records it, sliding the
- * window right if it is new on the right. */
-enum esp_drop
-esp_replay_check_update(struct esp_sa *sa, uint64_t seq, bool update)
+/* esp_replay_check_update() with 'sa''s replay mutex held and 'seq'
+ * nonzero. */
+static enum esp_drop
+replay_check__(struct esp_sa *sa, uint64_t seq, bool update)
+    OVS_REQUIRES(sa->replay_mutex)
 {
     enum esp_drop result = (enum esp_drop) ESP_OK;
     uint64_t w = sa->cfg.replay_window;
-
-    if (!seq) {
-        return ESP_DROP_REPLAY;
-    }
-
-    ovs_mutex_lock(&sa->replay_mutex);
     uint64_t top = sa->replay_top;
+
     if (!w) {
         /* Anti-replay off: only the highest number is tracked. */
         if (update && seq > top) {
@@ -414,6 +401,58 @@ esp_replay_check_update(struct esp_sa *sa, uint64_t seq, bool update)
             sa->replay_map[bit / 64] |= mask;
         }
     }
+    return result;
+}
+
+/* Returns the full sequence number of a packet of inbound SA 'sa' whose
+ * header carries 'seq_low': with ESN, the high 32 bits are inferred from
+ * the window (RFC 4303 appendix A2.2), otherwise they are 0. */
+uint64_t
+esp_replay_infer_seq(const struct esp_sa *sa_, uint32_t seq_low)
+{
+    struct esp_sa *sa = CONST_CAST(struct esp_sa *, sa_);
+    uint64_t top;
+
+    if (!sa->cfg.esn) {
+        return seq_low;
+    }
+    ovs_mutex_lock(&sa->replay_mutex);
+    top = sa->replay_top;
+    ovs_mutex_unlock(&sa->replay_mutex);
+    return replay_infer__(sa, top, seq_low);
+}
+
+/* Checks full sequence number 'seq' against inbound SA 'sa''s window
+ * (RFC 4303 section 3.4.3): returns ESP_DROP_REPLAY for 0, a duplicate or
+ * a number left of the window, otherwise ESP_OK (as an enum esp_drop)
+ * and, if 'update' (the packet was authenticated), records it, sliding the
+ * window right if it is new on the right. */
+enum esp_drop
+esp_replay_check_update(struct esp_sa *sa, uint64_t seq, bool update)
+{
+    enum esp_drop result;
+
+    if (!seq) {
+        return ESP_DROP_REPLAY;
+    }
+    ovs_mutex_lock(&sa->replay_mutex);
+    result = replay_check__(sa, seq, update);
+    ovs_mutex_unlock(&sa->replay_mutex);
+    return result;
+}
+
+/* The check before the ICV, in one hold of the replay mutex: stores in
+ * '*seq' the full sequence number of a packet of inbound SA 'sa' whose
+ * header carries 'seq_low' (esp_replay_infer_seq()) and returns
+ * esp_replay_check_update(sa, *seq, false). */
+static enum esp_drop
+replay_precheck(struct esp_sa *sa, uint32_t seq_low, uint64_t *seq)
+{
+    enum esp_drop result;
+
+    ovs_mutex_lock(&sa->replay_mutex);
+    *seq = replay_infer__(sa, sa->replay_top, seq_low);
+    result = *seq ? replay_check__(sa, *seq, false) : ESP_DROP_REPLAY;
     ovs_mutex_unlock(&sa->replay_mutex);
     return result;
 }
@@ -846,6 +885,19 @@ ensure_room(struct dp_packet **pp, size_t head, size_t tail)
     }
 }
 
+/* The outbound SA that encrypt_execute() found for the last destination of
+ * a batch: after tnl_push the packets of a batch usually share their outer
+ * header, so one lookup serves the batch.  Valid until the PMD thread
+ * quiesces (RCU), so only within one batch. */
+struct esp_out_cache {
+    bool valid;
+    ovs_be32 dst;
+    struct esp_sa *sa;          /* May be NULL: no SA for 'dst'. */
+};
+
+static int encrypt_packet(struct dp_packet **, ovs_be32 *dst,
+                          struct esp_out_cache *);
+
 /* Encrypts '*pp', an Ethernet + IPv4 packet just encapsulated for a tunnel
  * (owned; it may be replaced), with the outbound SA for its destination,
  * in transport mode (RFC 4303 section 3.1.1): the IP payload becomes ESP,
@@ -854,6 +906,16 @@ ensure_room(struct dp_packet **pp, size_t head, size_t tail)
  * caller drops the packet on error. */
 int
 esp_encrypt_packet(struct dp_packet **pp, ovs_be32 *dst)
+{
+    struct esp_out_cache cache = { .valid = false };
+
+    return encrypt_packet(pp, dst, &cache);
+}
+
+/* esp_encrypt_packet(), looking the SA up through 'cache'. */
+static int
+encrypt_packet(struct dp_packet **pp, ovs_be32 *dst,
+               struct esp_out_cache *cache)
 {
     struct frag_ip ip;
 
@@ -864,7 +926,12 @@ esp_encrypt_packet(struct dp_packet **pp, ovs_be32 *dst)
     }
     *dst = get_16aligned_be32(&ip.ip->ip_dst);
 
-    struct esp_sa *sa = outbound_find(*dst);
+    if (!cache->valid || cache->dst != *dst) {
+        cache->valid = true;
+        cache->dst = *dst;
+        cache->sa = outbound_find(*dst);
+    }
+    struct esp_sa *sa = cache->sa;
     if (!sa) {
         count_drop(NULL, ESP_DROP_NO_SA);
         return ESP_DROP_NO_SA;
@@ -1027,8 +1094,8 @@ esp_decrypt_packet(struct dp_packet **pp)
 
     uint32_t seq_low = ntohl(get_unaligned_be32(
                                  ALIGNED_CAST(ovs_be32 *, esp + 4)));
-    uint64_t seq = esp_replay_infer_seq(sa, seq_low);
-    why = esp_replay_check_update(sa, seq, false);
+    uint64_t seq;
+    why = replay_precheck(sa, seq_low, &seq);
     if ((int) why != ESP_OK) {
         goto drop;
     }
@@ -1155,12 +1222,14 @@ encrypt_execute(void *dp, struct dp_packet_batch *batch, bool steal,
         }
     }
 
+    struct esp_out_cache cache = { .valid = false };
+
     dp_packet_batch_init(&out);
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
         struct dp_packet *p = steal ? packet : dp_packet_clone(packet);
         ovs_be32 dst;
 
-        if (actions && esp_encrypt_packet(&p, &dst) == ESP_OK) {
+        if (actions && encrypt_packet(&p, &dst, &cache) == ESP_OK) {
             frag_output(dp, &out, p, actions, cb);
         } else {
             dp_packet_delete(p);
