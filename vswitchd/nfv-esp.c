@@ -381,15 +381,6 @@ esp_module_reserve(void)
     sset_destroy(&names);
 }
 
-static void
-put_stat(const char **keys, int64_t *values, size_t *n, const char *key,
-         uint64_t value)
-{
-    keys[*n] = key;
-    values[*n] = MIN(value, INT64_MAX);
-    (*n)++;
-}
-
 /* Writes every SA's statistics and status columns (one transaction; the
  * previous one must have finished). */
 static void
@@ -417,11 +408,11 @@ esp_write_stats(void)
             size_t n = 0;
 
             esp_sa_get_stats(sa, &st);
-            put_stat(keys, values, &n, "packets", st.packets);
-            put_stat(keys, values, &n, "bytes", st.bytes);
+            nfv_put_stat(keys, values, &n, "packets", st.packets);
+            nfv_put_stat(keys, values, &n, "bytes", st.bytes);
             for (size_t i = 0; i < ESP_N_DROPS; i++) {
                 if (i != ESP_DROP_NO_SA) {
-                    put_stat(keys, values, &n, esp_drop_name(i),
+                    nfv_put_stat(keys, values, &n, esp_drop_name(i),
                              st.drops[i]);
                 }
             }

@@ -237,15 +237,6 @@ nsod_module_reconfigure(void)
     nfv_revalidate();
 }
 
-static void
-put_stat(const char **keys, int64_t *values, size_t *n, const char *key,
-         uint64_t value)
-{
-    keys[*n] = key;
-    values[*n] = MIN(value, INT64_MAX);
-    (*n)++;
-}
-
 /* Writes every service's and backend's counters to their statistics
  * columns (one transaction; the previous one must have finished). */
 static void
@@ -277,12 +268,12 @@ nsod_write_stats(void)
             any = true;
             continue;
         }
-        put_stat(keys, values, &n, "packets", st.packets);
-        put_stat(keys, values, &n, "bytes", st.bytes);
-        put_stat(keys, values, &n, "sessions", st.sessions);
-        put_stat(keys, values, &n, "sessions_total",
+        nfv_put_stat(keys, values, &n, "packets", st.packets);
+        nfv_put_stat(keys, values, &n, "bytes", st.bytes);
+        nfv_put_stat(keys, values, &n, "sessions", st.sessions);
+        nfv_put_stat(keys, values, &n, "sessions_total",
                  st.sessions_total);
-        put_stat(keys, values, &n, "fallbacks", fallbacks);
+        nfv_put_stat(keys, values, &n, "fallbacks", fallbacks);
         nfvrec_nsod_service_set_statistics(rec, keys, values, n);
 
         const struct smap ok = SMAP_CONST1(&ok, "state", "ok");
@@ -294,10 +285,10 @@ nsod_write_stats(void)
 
             if (nsod_backend_stats(rec->name, b->name, &st)) {
                 n = 0;
-                put_stat(keys, values, &n, "packets", st.packets);
-                put_stat(keys, values, &n, "bytes", st.bytes);
-                put_stat(keys, values, &n, "sessions", st.sessions);
-                put_stat(keys, values, &n, "sessions_total",
+                nfv_put_stat(keys, values, &n, "packets", st.packets);
+                nfv_put_stat(keys, values, &n, "bytes", st.bytes);
+                nfv_put_stat(keys, values, &n, "sessions", st.sessions);
+                nfv_put_stat(keys, values, &n, "sessions_total",
                          st.sessions_total);
                 nfvrec_nsod_backend_set_statistics(b, keys, values, n);
             }

@@ -245,3 +245,12 @@ nfv_exit(void)
         }
     }
 }
+
+void
+nfv_put_stat(const char **keys, int64_t *values, size_t *n, const char *key,
+             uint64_t value)
+{
+    keys[*n] = key;
+    values[*n] = MIN(value, INT64_MAX);
+    (*n)++;
+}

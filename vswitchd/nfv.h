@@ -18,6 +18,8 @@
 #define NFV_VSWITCHD_NFV_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* The NFV modules of ovs-vswitchd.
  *
@@ -68,6 +70,13 @@ struct nfv_db_probe {
     long long int next_request;         /* time_msec() of the next ask. */
     bool served;                        /* Seen served: no more asking. */
 };
+
+/* Appends the statistic 'key' = 'value' to the arrays 'keys' and 'values'
+ * at index '*n' and increments '*n', for an OVSDB map of string to integer
+ * (a "statistics" column): 'value' is capped at INT64_MAX, the largest
+ * OVSDB integer (RFC 7047 section 5.1).  The caller sizes the arrays. */
+void nfv_put_stat(const char **keys, int64_t *values, size_t *n,
+                  const char *key, uint64_t value);
 
 /* The probe for the NFV_Tenant database that every module shares, so that
  * ovs-vswitchd asks the server once whatever the number of modules. */
