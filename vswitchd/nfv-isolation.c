@@ -201,8 +201,9 @@ isolation_transport(const char *target)
 }
 
 /* Returns why 'info''s connection to a bridge of 't' must be refused, as a
- * new string, or NULL if it is admitted.  Sets '*as' to what it was admitted
- * as. */
+ * new string, or NULL if it is admitted, setting '*as' to what it was
+ * admitted as.  Returns NULL without setting '*as' if the tenant's row is not
+ * read yet, so that the connection must wait. */
 static char *
 isolation_judge(const struct connmgr_conn_info *info,
                 const struct isolation_tenant *t, const char **as)
@@ -214,6 +215,8 @@ isolation_judge(const struct connmgr_conn_info *info,
                          "tenant bridges", info->service);
     } else if (!strcmp(transport, "unix")) {
         *as = "local";
+        return NULL;
+    } else if (t->pending) {
         return NULL;
     } else if (!strcmp(transport, "tcp")) {
         if (policy.tls_only) {
@@ -247,7 +250,11 @@ isolation_judge(const struct connmgr_conn_info *info,
 static enum connmgr_admission
 isolation_admit(const struct connmgr_conn_info *info)
 {
-    if (!policy.known) {
+    const char *transport = isolation_transport(info->service);
+    bool local = transport && !strcmp(transport, "unix");
+
+    if (!policy.known && !local) {
+        /* Whether the bridge is a tenant's is not known yet. */
         COVERAGE_INC(isolation_defer);
         return CONNMGR_DEFER;
     }
@@ -255,17 +262,20 @@ isolation_admit(const struct connmgr_conn_info *info)
     const struct isolation_tenant *t = shash_find_data(&policy.bridges,
                                                        info->bridge);
     if (!t) {
-        /* Not a tenant's bridge: upstream's behaviour. */
+        /* Not a tenant's bridge (or local, before the policy is known):
+         * upstream's behaviour. */
         return CONNMGR_ADMIT;
     }
-    if (t->pending) {
+
+    const char *as = NULL;
+    char *why = isolation_judge(info, t, &as);
+    if (!why && !as) {
+        /* The tenant's row is not read yet. */
         COVERAGE_INC(isolation_defer);
         return CONNMGR_DEFER;
     }
 
     struct isolation_stats *s = isolation_stats_get(info->bridge);
-    const char *as = NULL;
-    char *why = isolation_judge(info, t, &as);
     if (!why) {
         COVERAGE_INC(isolation_admit);
         s->admitted++;

@@ -33,7 +33,8 @@ struct isolation_tenant {
 /* What the module enforces. */
 struct isolation_policy {
     bool known;                 /* False until the Open_vSwitch database has
-                                 * been read: every connection waits. */
+                                 * been read: every connection but local
+                                 * (unix:) ones waits. */
     struct shash bridges;       /* Bridge name -> struct isolation_tenant *. */
     struct sset providers;      /* CNs admitted on every tenant bridge. */
     bool tls_only;              /* Refuse tcp:/ptcp: on tenant bridges. */
