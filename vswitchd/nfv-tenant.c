@@ -1198,6 +1198,31 @@ add_flow(struct sset *specs, uint32_t key, enum tenant_rule rule,
 
 /* Computes and installs 't''s Table I rules on its tunnel bridge and its
  * integration bridge's NORMAL rule. */
+/* Applies 't''s group_limit to its bridges as ofproto's maximum number of
+ * groups of each type, which every group-mod is checked against
+ * (OFPGMFC_OUT_OF_GROUPS) and the group features reply announces; without a
+ * limit, upstream's OFPG_MAX.  A bridge not in ofproto yet gets it on a
+ * later pass. */
+static void
+tenant_sync_group_limit(const struct tenant *t)
+{
+    uint32_t max = (t->rec->n_group_limit
+                    ? MIN(*t->rec->group_limit, OFPG_MAX) : OFPG_MAX);
+    const char *bridges[] = { t->br_int, t->br_tun };
+
+    for (size_t i = 0; i < ARRAY_SIZE(bridges); i++) {
+        struct ofproto *ofproto = ofproto_lookup(bridges[i]);
+
+        if (ofproto) {
+            ovs_mutex_lock(&ofproto_mutex);
+            for (size_t j = 0; j < ARRAY_SIZE(ofproto->ogf.max_groups); j++) {
+                ofproto->ogf.max_groups[j] = max;
+            }
+            ovs_mutex_unlock(&ofproto_mutex);
+        }
+    }
+}
+
 static void
 tenant_sync_tenant_flows(struct tenant *t, const struct tenant_node_cfg *cfg)
 {
@@ -2337,6 +2362,7 @@ tenant_reconcile(void)
         if (!t->error) {
             tenant_sync_endpoint(t, &cfg);
             tenant_sync_tenant_flows(t, &cfg);
+            tenant_sync_group_limit(t);
         }
     }
     cloud_sync_flows(&cfg);
