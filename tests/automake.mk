@@ -23,6 +23,7 @@ NFV_TESTSUITE_AT = \
 	nfv/tests/nfv-build.at \
 	nfv/tests/nfv-version.at \
 	nfv/tests/nfv-tenant.at \
+	nfv/tests/nfv-tenant-isolation.at \
 	nfv/tests/nfv-mss.at \
 	nfv/tests/nfv-nsod.at \
 	nfv/tests/nfv-nsod-classify.at \

@@ -4,6 +4,8 @@ vswitchd_ovs_vswitchd_SOURCES += \
 	nfv/vswitchd/nfv.h \
 	nfv/vswitchd/nfv-esp.c \
 	nfv/vswitchd/nfv-esp.h \
+	nfv/vswitchd/nfv-isolation.c \
+	nfv/vswitchd/nfv-isolation.h \
 	nfv/vswitchd/nfv-mss.c \
 	nfv/vswitchd/nfv-mss.h \
 	nfv/vswitchd/nfv-nsod.c \

@@ -17,6 +17,7 @@
 #include <config.h>
 
 #include "nfv/vswitchd/nfv-tenant.h"
+#include "nfv/vswitchd/nfv-isolation.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -1197,6 +1198,31 @@ add_flow(struct sset *specs, uint32_t key, enum tenant_rule rule,
 
 /* Computes and installs 't''s Table I rules on its tunnel bridge and its
  * integration bridge's NORMAL rule. */
+/* Applies 't''s group_limit to its bridges as ofproto's maximum number of
+ * groups of each type, which every group-mod is checked against
+ * (OFPGMFC_OUT_OF_GROUPS) and the group features reply announces; without a
+ * limit, upstream's OFPG_MAX.  A bridge not in ofproto yet gets it on a
+ * later pass. */
+static void
+tenant_sync_group_limit(const struct tenant *t)
+{
+    uint32_t max = (t->rec->n_group_limit
+                    ? MIN(*t->rec->group_limit, OFPG_MAX) : OFPG_MAX);
+    const char *bridges[] = { t->br_int, t->br_tun };
+
+    for (size_t i = 0; i < ARRAY_SIZE(bridges); i++) {
+        struct ofproto *ofproto = ofproto_lookup(bridges[i]);
+
+        if (ofproto) {
+            ovs_mutex_lock(&ofproto_mutex);
+            for (size_t j = 0; j < ARRAY_SIZE(ofproto->ogf.max_groups); j++) {
+                ofproto->ogf.max_groups[j] = max;
+            }
+            ovs_mutex_unlock(&ofproto_mutex);
+        }
+    }
+}
+
 static void
 tenant_sync_tenant_flows(struct tenant *t, const struct tenant_node_cfg *cfg)
 {
@@ -2336,6 +2362,7 @@ tenant_reconcile(void)
         if (!t->error) {
             tenant_sync_endpoint(t, &cfg);
             tenant_sync_tenant_flows(t, &cfg);
+            tenant_sync_group_limit(t);
         }
     }
     cloud_sync_flows(&cfg);
@@ -2454,8 +2481,107 @@ tenant_init(const char *remote)
                              cloud_unixctl_show, NULL);
 }
 
+/* Tenant isolation's OpenFlow side (nfv-isolation.c): tells it which bridges
+ * are whose.  A tenant's bridges are those its description names (so that
+ * the policy is in place before the bridges are created) and those whose
+ * external_ids:nfv-tenant names it.  While the Open_vSwitch database is not
+ * read, nothing is known and every connection waits; with tenant
+ * provisioning off, no bridge is a tenant's. */
+static unsigned int iso_ovs_seqno, iso_tenant_seqno;
+static int iso_state = -1;
+
 static void
-tenant_run(void)
+tenant_isolation_update(void)
+{
+    bool ovs_ready = ovs_idl && ovsdb_idl_has_ever_connected(ovs_idl);
+    bool tenants_ready = (tenant_idl
+                          && ovsdb_idl_has_ever_connected(tenant_idl));
+    int state = ovs_ready | (tenant_idl != NULL) << 1 | tenants_ready << 2;
+    unsigned int os = ovs_ready ? ovsdb_idl_get_seqno(ovs_idl) : 0;
+    unsigned int ts = tenants_ready ? ovsdb_idl_get_seqno(tenant_idl) : 0;
+
+    if (state == iso_state && os == iso_ovs_seqno && ts == iso_tenant_seqno) {
+        return;
+    }
+    iso_state = state;
+    iso_ovs_seqno = os;
+    iso_tenant_seqno = ts;
+
+    struct isolation_policy p;
+    isolation_policy_init(&p);
+    const struct ovsrec_open_vswitch *ovs
+        = ovs_ready ? ovsrec_open_vswitch_first(ovs_idl) : NULL;
+    p.known = ovs_ready;
+    if (!ovs || !tenant_idl) {
+        isolation_set_policy(&p);
+        isolation_policy_destroy(&p);
+        return;
+    }
+
+    const char *providers = smap_get_def(&ovs->other_config,
+                                         "nfv-provider-identity", "");
+    char *copy = xstrdup(providers);
+    char *save_ptr = NULL;
+    for (char *id = strtok_r(copy, ",", &save_ptr); id;
+         id = strtok_r(NULL, ",", &save_ptr)) {
+        id += strspn(id, " ");
+        size_t n = strlen(id);
+        while (n && id[n - 1] == ' ') {
+            id[--n] = '\0';
+        }
+        if (n) {
+            sset_add(&p.providers, id);
+        }
+    }
+    free(copy);
+    p.tls_only = smap_get_bool(&ovs->other_config, "nfv-tenant-tls-only",
+                               false);
+
+    struct shash recs = SHASH_INITIALIZER(&recs);
+    if (tenants_ready) {
+        const struct nfvrec_tenant *rec;
+
+        NFVREC_TENANT_FOR_EACH (rec, tenant_idl) {
+            const char *short_name = (rec->short_name ? rec->short_name
+                                      : rec->name);
+            const char *identity = (rec->ovsdb_identity ? rec->ovsdb_identity
+                                    : rec->name);
+
+            shash_add_once(&recs, rec->name, rec);
+            if (tenant_short_name_valid(short_name)
+                && strcmp(short_name, "cloud")) {
+                char name[TENANT_NAME_SIZE];
+
+                snprintf(name, sizeof name, "br-int-%s", short_name);
+                isolation_policy_add(&p, name, rec->name, identity, false);
+                snprintf(name, sizeof name, "br-tun-%s", short_name);
+                isolation_policy_add(&p, name, rec->name, identity, false);
+            }
+        }
+    }
+
+    const struct ovsrec_bridge *br;
+    OVSREC_BRIDGE_FOR_EACH (br, ovs_idl) {
+        const char *owner = smap_get(&br->external_ids, EXT_TENANT);
+
+        if (owner) {
+            const struct nfvrec_tenant *rec = shash_find_data(&recs, owner);
+            const char *identity = (!rec ? NULL
+                                    : rec->ovsdb_identity ? rec->ovsdb_identity
+                                    : rec->name);
+
+            isolation_policy_add(&p, br->name, owner, identity,
+                                 !tenants_ready);
+        }
+    }
+    shash_destroy(&recs);
+
+    isolation_set_policy(&p);
+    isolation_policy_destroy(&p);
+}
+
+static void
+tenant_run__(void)
 {
     if (!nfv_is_active()) {
         /* Standby, or not yet connected: the active ovs-vswitchd, or this
@@ -2510,6 +2636,13 @@ tenant_run(void)
                                     : TENANT_CHECK_INTERVAL);
         tenant_ovs_txn_done();
     }
+}
+
+static void
+tenant_run(void)
+{
+    tenant_run__();
+    tenant_isolation_update();
 }
 
 static void

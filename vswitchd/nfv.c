@@ -18,6 +18,7 @@
 
 #include "nfv/vswitchd/nfv.h"
 #include "nfv/vswitchd/nfv-esp.h"
+#include "nfv/vswitchd/nfv-isolation.h"
 #include "nfv/vswitchd/nfv-mss.h"
 #include "nfv/vswitchd/nfv-nsod.h"
 #include "nfv/vswitchd/nfv-tenant.h"
@@ -49,6 +50,7 @@
  * module adds its struct nfv_module here and nowhere in upstream code. */
 static const struct nfv_module *const nfv_modules[] = {
     &nfv_tenant_module,
+    &nfv_isolation_module,
     &nfv_mss_module,
     &nfv_nsod_module,
     &nfv_esp_module,
