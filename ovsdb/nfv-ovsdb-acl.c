@@ -26,7 +26,7 @@ VLOG_DEFINE_THIS_MODULE(nfv_ovsdb_acl);
 
 COVERAGE_DEFINE(nfv_acl_txn_refused);   /* Tenant transactions refused. */
 COVERAGE_DEFINE(nfv_acl_rows_hidden);   /* Rows left out of select/wait. */
-COVERAGE_DEFINE(nfv_acl_updates_hidden); /* Row updates left out of monitors. */
+COVERAGE_DEFINE(nfv_acl_updates_hidden); /* Updates left out of monitors. */
 
 /* Databases and the names the ACL knows in them. */
 #define ACL_VSWITCH_DB "Open_vSwitch"
@@ -355,7 +355,8 @@ struct nfv_ovsdb_acl *
 nfv_ovsdb_acl_create(const struct ovsdb_session *session,
                      const struct ovsdb *db, const char *peer_id)
 {
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    static struct vlog_rate_limit unknown_rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    static struct vlog_rate_limit shared_rl = VLOG_RATE_LIMIT_INIT(1, 5);
     size_t n_matches;
     char *tenant;
 
@@ -380,15 +381,15 @@ nfv_ovsdb_acl_create(const struct ovsdb_session *session,
         acl->who = xasprintf("identity %s (no tenant, no provider)",
                              peer_id);
         acl->owns_nothing = true;
-        VLOG_WARN_RL(&rl, "OVSDB client with certificate CN %s is no "
-                     "tenant and no provider (%s): it sees and may change "
-                     "nothing", peer_id, ACL_PROVIDER_KEY);
+        VLOG_WARN_RL(&unknown_rl, "OVSDB client with certificate CN %s is "
+                     "no tenant and no provider (%s): it sees and may "
+                     "change nothing", peer_id, ACL_PROVIDER_KEY);
     } else {
         acl->tenant = tenant;
         acl->who = xasprintf("tenant %s", tenant);
         acl->owns_nothing = n_matches > 1;
         if (acl->owns_nothing) {
-            VLOG_WARN_RL(&rl, "OVSDB identity %s is the identity of %"
+            VLOG_WARN_RL(&shared_rl, "OVSDB identity %s is the identity of %"
                          PRIuSIZE" tenants: its clients see and may "
                          "change nothing", peer_id, n_matches);
         }
