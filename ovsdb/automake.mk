@@ -36,3 +36,9 @@ nfv/ovsdb/nfv-tenant.5: \
 		$(srcdir)/nfv/ovsdb/nfv-tenant.ovsschema \
 		$(srcdir)/nfv/ovsdb/nfv-tenant.xml > $@.tmp && \
 	mv $@.tmp $@
+
+# Tenant isolation in ovsdb-server (nfv-ovsdb-acl.h), called from upstream's
+# ovsdb library (patch 0009).
+ovsdb_libovsdb_la_SOURCES += \
+	nfv/ovsdb/nfv-ovsdb-acl.c \
+	nfv/ovsdb/nfv-ovsdb-acl.h

@@ -32,7 +32,8 @@ NFV_TESTSUITE_AT = \
 	nfv/tests/nfv-frag.at \
 	nfv/tests/nfv-esp-cli.at \
 	nfv/tests/nfv-esp.at \
-	nfv/tests/nfv-esp-flows.at
+	nfv/tests/nfv-esp-flows.at \
+	nfv/tests/nfv-tenant-ovsdb-acl.at
 
 NFV_SYSTEM_TESTSUITE_AT = \
 	nfv/tests/nfv-upstream-macros.at \
