@@ -27,6 +27,7 @@ VLOG_DEFINE_THIS_MODULE(nfv_ovsdb_acl);
 COVERAGE_DEFINE(nfv_acl_txn_refused);   /* Tenant transactions refused. */
 COVERAGE_DEFINE(nfv_acl_rows_hidden);   /* Rows left out of select/wait. */
 COVERAGE_DEFINE(nfv_acl_updates_hidden); /* Updates left out of monitors. */
+COVERAGE_DEFINE(nfv_acl_method_refused); /* convert, lock... refused. */
 
 /* Databases and the names the ACL knows in them. */
 #define ACL_VSWITCH_DB "Open_vSwitch"
@@ -403,6 +404,48 @@ nfv_ovsdb_acl_create(const struct ovsdb_session *session,
     return acl;
 }
 
+/* Returns false if the client of 'session' whose TLS certificate CN is
+ * 'peer_id' (NULL or "" for none) is a tenant's, or an identity that is no
+ * tenant's nor the provider's, and JSON-RPC method 'method' is one such a
+ * client may not call: "convert" (it would replace a database's schema,
+ * ovsdb-server(1)), "lock", "steal" and "unlock" (RFC 7047 section 4.1.8
+ * to 4.1.10: it could take the lock ovs-vswitchd holds on the database).
+ * Returns true otherwise.  The caller answers a refused request with a
+ * JSON-RPC error "permission error". */
+bool
+nfv_ovsdb_acl_method_allowed(const struct ovsdb_session *session,
+                             const char *peer_id, const char *method)
+{
+    static const char *const refused[] = {
+        "convert", "lock", "steal", "unlock",
+    };
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+    if (!method || !name_in(method, refused, ARRAY_SIZE(refused))
+        || !session || !session->server || !peer_id || !peer_id[0]) {
+        return true;
+    }
+
+    bool is_provider;
+    bool strict = acl_provider_identities(session->server, peer_id,
+                                          &is_provider);
+    if (is_provider) {
+        return true;
+    }
+
+    size_t n_matches;
+    char *tenant = acl_find_tenant(session->server, peer_id, &n_matches);
+    bool allowed = !tenant && !strict;
+    if (!allowed) {
+        COVERAGE_INC(nfv_acl_method_refused);
+        VLOG_INFO_RL(&rl, "\"%s\" refused to the client with certificate "
+                     "CN %s (%s)", method, peer_id,
+                     tenant ? "a tenant's identity" : "no provider identity");
+    }
+    free(tenant);
+    return allowed;
+}
+
 /* Frees 'acl' (may be NULL). */
 void
 nfv_ovsdb_acl_destroy(struct nfv_ovsdb_acl *acl)
@@ -445,15 +488,20 @@ nfv_ovsdb_acl_refresh(struct nfv_ovsdb_acl *acl)
 }
 
 /* Returns true if the client of 'acl' may see 'row' (always with a NULL
- * 'acl'), as of the last nfv_ovsdb_acl_refresh().  RFC 7047 section 5.2.7
- * ("wait"): rows it may not see do not exist for it. */
+ * 'acl') in the transaction 'acl' was created for: only rows its tenant
+ * owned when the transaction began.  Ownership in the middle of a
+ * transaction is not used, since the transaction itself could change it
+ * (a row re-tagged by an operation, then read by a later "select", then
+ * the transaction aborted), and so a row the transaction inserts is not
+ * seen by its own later "select".  RFC 7047 section 5.2.7 ("wait"): rows
+ * it may not see do not exist for it. */
 bool
 nfv_ovsdb_acl_row_visible(struct nfv_ovsdb_acl *acl,
                           const struct ovsdb_row *row)
 {
     return (!acl
             || acl->kind == ACL_DB_SERVER
-            || uuidset_contains(&acl->owned, ovsdb_row_get_uuid(row)));
+            || uuidset_contains(&acl->pre, ovsdb_row_get_uuid(row)));
 }
 
 /* Removes from 'rows', the result of a query on 'table' (RFC 7047 section
@@ -468,7 +516,6 @@ nfv_ovsdb_acl_filter_rows(struct nfv_ovsdb_acl *acl,
         return;
     }
 
-    nfv_ovsdb_acl_refresh(acl);
     size_t n = 0;
     for (size_t i = 0; i < rows->n_rows; i++) {
         if (nfv_ovsdb_acl_row_visible(acl, rows->rows[i])) {
@@ -477,6 +524,51 @@ nfv_ovsdb_acl_filter_rows(struct nfv_ovsdb_acl *acl,
     }
     COVERAGE_ADD(nfv_acl_rows_hidden, rows->n_rows - n);
     rows->n_rows = n;
+}
+
+/* Checks operation 'operation' (RFC 7047 section 5.2), named 'op_name',
+ * that the client of 'acl' ran in a "transact" request, right after it
+ * ran and before its result is returned: an "update", "mutate" or
+ * "delete" on a table the client may not change (a provider table, or any
+ * table of a database that is read-only to tenants) is refused even if it
+ * changed nothing, so that its "count" tells nothing about rows the client
+ * may not see.  Returns NULL if 'acl' is NULL or the operation may stand,
+ * otherwise a "permission error" (the caller returns it in place of the
+ * operation's result and aborts the transaction). */
+struct ovsdb_error *
+nfv_ovsdb_acl_check_op(const struct nfv_ovsdb_acl *acl, const char *op_name,
+                       const struct json *operation)
+{
+    static const char *const queries[] = { "update", "mutate", "delete" };
+
+    if (!acl || acl->kind == ACL_DB_SERVER || !op_name
+        || !name_in(op_name, queries, ARRAY_SIZE(queries))
+        || operation->type != JSON_OBJECT) {
+        return NULL;
+    }
+
+    const struct json *table = shash_find_data(json_object(operation),
+                                               "table");
+    const char *name = (table && table->type == JSON_STRING
+                        ? json_string(table) : "");
+    struct ovsdb_error *error = NULL;
+    if (acl->kind == ACL_DB_TENANT) {
+        error = ovsdb_error(
+            "permission error", "the %s database is read-only to tenants: "
+            "%s may not change table %s", ACL_TENANT_DB, acl->who, name);
+    } else if (acl->kind != ACL_DB_VSWITCH) {
+        error = ovsdb_error(
+            "permission error", "database %s is the provider's: %s may not "
+            "change table %s", acl->db->schema->name, acl->who, name);
+    } else if (!acl_is_tenant_table(acl->kind, name)) {
+        error = ovsdb_error(
+            "permission error", "table %s is provider configuration: %s "
+            "may not change it", name, acl->who);
+    }
+    if (error) {
+        COVERAGE_INC(nfv_acl_txn_refused);
+    }
+    return error;
 }
 
 /* State of nfv_ovsdb_acl_check_txn(). */
@@ -492,6 +584,26 @@ acl_rule_text(void)
     return "a tenant's rows are its bridges (external_ids:" ACL_TAG "=<its "
            "name>) and the Port, Interface, Controller, Flow_Table, Mirror, "
            "QoS, Queue, NetFlow, sFlow and IPFIX rows they reference";
+}
+
+/* Returns true if a table of 'db' other than 'table' has a row 'uuid'.
+ * Ownership is kept by UUID, so a tenant may not insert a row (RFC 7047
+ * section 5.2.1, with the "uuid" member ovsdb-server accepts) that takes the
+ * UUID of another table's row: it would pass as that row. */
+static bool
+acl_uuid_elsewhere(const struct ovsdb *db, const struct ovsdb_table *table,
+                   const struct uuid *uuid)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &db->tables) {
+        const struct ovsdb_table *other = node->data;
+
+        if (other != table && ovsdb_table_get_row(other, uuid)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static bool
@@ -536,6 +648,11 @@ acl_check_change(const struct ovsdb_row *old, const struct ovsdb_row *new,
             "permission error", "%s may not insert a row of table %s "
             "with external_ids:%s=%s", acl->who, table, ACL_TAG,
             acl_row_tag(new));
+    } else if (!old && acl_uuid_elsewhere(acl->db, row->table, uuid)) {
+        aux->error = ovsdb_error(
+            "permission error", "%s may not insert a row of table %s with "
+            "UUID "UUID_FMT", the UUID of a row of another table", acl->who,
+            table, UUID_ARGS(uuid));
     } else if (new && !uuidset_contains(&acl->owned, uuid)) {
         aux->error = ovsdb_error(
             "permission error", "row "UUID_FMT" of table %s would not belong "

@@ -38,6 +38,8 @@ struct nfv_ovsdb_acl *nfv_ovsdb_acl_create(const struct ovsdb_session *,
                                            const struct ovsdb *,
                                            const char *peer_id);
 void nfv_ovsdb_acl_destroy(struct nfv_ovsdb_acl *);
+bool nfv_ovsdb_acl_method_allowed(const struct ovsdb_session *,
+                                  const char *peer_id, const char *method);
 const char *nfv_ovsdb_acl_tenant(const struct nfv_ovsdb_acl *);
 void nfv_ovsdb_acl_refresh(struct nfv_ovsdb_acl *);
 
@@ -47,6 +49,11 @@ void nfv_ovsdb_acl_filter_rows(struct nfv_ovsdb_acl *,
                                struct ovsdb_row_set *);
 bool nfv_ovsdb_acl_row_visible(struct nfv_ovsdb_acl *,
                                const struct ovsdb_row *);
+struct json;
+struct ovsdb_error *nfv_ovsdb_acl_check_op(const struct nfv_ovsdb_acl *,
+                                           const char *op_name,
+                                           const struct json *operation)
+    OVS_WARN_UNUSED_RESULT;
 struct ovsdb_error *nfv_ovsdb_acl_check_txn(struct nfv_ovsdb_acl *,
                                             const struct ovsdb_txn *)
     OVS_WARN_UNUSED_RESULT;
