@@ -229,9 +229,16 @@ acl_provider_identities(const struct ovsdb_server *server,
 
     char *copy = xstrdup(list);
     char *save_ptr = NULL;
-    for (char *id = strtok_r(copy, ", ", &save_ptr); id;
-         id = strtok_r(NULL, ", ", &save_ptr)) {
-        if (!strcmp(id, peer_id)) {
+    /* Comma-separated, spaces around each name ignored, as ovs-vswitchd
+     * reads the same key (a CN may contain spaces). */
+    for (char *id = strtok_r(copy, ",", &save_ptr); id;
+         id = strtok_r(NULL, ",", &save_ptr)) {
+        id += strspn(id, " ");
+        size_t n = strlen(id);
+        while (n && id[n - 1] == ' ') {
+            id[--n] = '\0';
+        }
+        if (n && !strcmp(id, peer_id)) {
             *is_provider = true;
             break;
         }
