@@ -6,6 +6,8 @@ lib_libopenvswitch_la_SOURCES += \
 	nfv/lib/nfv-esp.h \
 	nfv/lib/nfv-frag.c \
 	nfv/lib/nfv-frag.h \
+	nfv/lib/nfv-identity.c \
+	nfv/lib/nfv-identity.h \
 	nfv/lib/nfv-mss.c \
 	nfv/lib/nfv-mss.h \
 	nfv/lib/nfv-version.h

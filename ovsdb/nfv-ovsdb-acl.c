@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include "nfv/ovsdb/nfv-ovsdb-acl.h"
+#include "nfv/lib/nfv-identity.h"
 
 #include <string.h>
 
@@ -19,6 +20,7 @@
 #include "ovsdb/server.h"
 #include "ovsdb/table.h"
 #include "ovsdb/transaction.h"
+#include "sset.h"
 #include "util.h"
 #include "uuidset.h"
 
@@ -227,24 +229,12 @@ acl_provider_identities(const struct ovsdb_server *server,
         return false;
     }
 
-    char *copy = xstrdup(list);
-    char *save_ptr = NULL;
-    /* Comma-separated, spaces around each name ignored, as ovs-vswitchd
-     * reads the same key (a CN may contain spaces). */
-    for (char *id = strtok_r(copy, ",", &save_ptr); id;
-         id = strtok_r(NULL, ",", &save_ptr)) {
-        id += strspn(id, " ");
-        size_t n = strlen(id);
-        while (n && id[n - 1] == ' ') {
-            id[--n] = '\0';
-        }
-        if (n && !strcmp(id, peer_id)) {
-            *is_provider = true;
-            break;
-        }
-    }
-    free(copy);
-    return true;
+    struct sset ids = SSET_INITIALIZER(&ids);
+    nfv_identity_list_parse(list, &ids);
+    *is_provider = sset_contains(&ids, peer_id);
+    bool strict = !sset_is_empty(&ids);
+    sset_destroy(&ids);
+    return strict;
 }
 
 /* Computes into 'owned' the rows of 'acl''s tenant in its database: in
@@ -359,6 +349,27 @@ acl_compute_owned(const struct nfv_ovsdb_acl *acl, struct uuidset *owned)
  * ovsdb_identity, or Tenant:name) is 'peer_id'; an identity that several
  * tenants have, or (with provider identities configured) no tenant and no
  * provider has, owns nothing (logged). */
+/* Returns true if the client with certificate CN 'peer_id' is restricted:
+ * a tenant's identity (stored, malloc'd, in '*tenant', with the number of
+ * tenants that have it in '*n_matches'), or, once provider identities are
+ * configured, an identity that is neither a tenant's nor the provider's
+ * ('*tenant' NULL).  Returns false, '*tenant' NULL, for the provider. */
+static bool
+acl_restricted(const struct ovsdb_server *server, const char *peer_id,
+               char **tenant, size_t *n_matches)
+{
+    bool is_provider;
+    bool strict = acl_provider_identities(server, peer_id, &is_provider);
+
+    *tenant = NULL;
+    *n_matches = 0;
+    if (is_provider) {
+        return false;
+    }
+    *tenant = acl_find_tenant(server, peer_id, n_matches);
+    return *tenant || strict;
+}
+
 struct nfv_ovsdb_acl *
 nfv_ovsdb_acl_create(const struct ovsdb_session *session,
                      const struct ovsdb *db, const char *peer_id)
@@ -371,14 +382,7 @@ nfv_ovsdb_acl_create(const struct ovsdb_session *session,
     if (!session || !session->server || !db || !peer_id || !peer_id[0]) {
         return NULL;
     }
-    bool is_provider;
-    bool strict = acl_provider_identities(session->server, peer_id,
-                                          &is_provider);
-    if (is_provider) {
-        return NULL;
-    }
-    tenant = acl_find_tenant(session->server, peer_id, &n_matches);
-    if (!tenant && !strict) {
+    if (!acl_restricted(session->server, peer_id, &tenant, &n_matches)) {
         return NULL;
     }
 
@@ -433,16 +437,10 @@ nfv_ovsdb_acl_method_allowed(const struct ovsdb_session *session,
         return true;
     }
 
-    bool is_provider;
-    bool strict = acl_provider_identities(session->server, peer_id,
-                                          &is_provider);
-    if (is_provider) {
-        return true;
-    }
-
     size_t n_matches;
-    char *tenant = acl_find_tenant(session->server, peer_id, &n_matches);
-    bool allowed = !tenant && !strict;
+    char *tenant;
+    bool allowed = !acl_restricted(session->server, peer_id, &tenant,
+                                   &n_matches);
     if (!allowed) {
         COVERAGE_INC(nfv_acl_method_refused);
         VLOG_INFO_RL(&rl, "\"%s\" refused to the client with certificate "

@@ -17,6 +17,7 @@
 #include <config.h>
 
 #include "nfv/vswitchd/nfv-tenant.h"
+#include "nfv/lib/nfv-identity.h"
 #include "nfv/vswitchd/nfv-isolation.h"
 
 #include <arpa/inet.h>
@@ -2520,20 +2521,7 @@ tenant_isolation_update(void)
 
     const char *providers = smap_get_def(&ovs->other_config,
                                          "nfv-provider-identity", "");
-    char *copy = xstrdup(providers);
-    char *save_ptr = NULL;
-    for (char *id = strtok_r(copy, ",", &save_ptr); id;
-         id = strtok_r(NULL, ",", &save_ptr)) {
-        id += strspn(id, " ");
-        size_t n = strlen(id);
-        while (n && id[n - 1] == ' ') {
-            id[--n] = '\0';
-        }
-        if (n) {
-            sset_add(&p.providers, id);
-        }
-    }
-    free(copy);
+    nfv_identity_list_parse(providers, &p.providers);
     p.tls_only = smap_get_bool(&ovs->other_config, "nfv-tenant-tls-only",
                                false);
 
