@@ -152,11 +152,135 @@ nsod_xlate(const void *args, size_t len, const struct flow *flow OVS_UNUSED,
     nfv_odp_end(odp_actions, ofs, inner_ofs);
 }
 
+/* At most this many rewrite actions in a branch that nsod_execute() runs
+ * itself (nsod_branch_analyze()). */
+#define NSOD_REWRITE_MAX 4
+
 struct nsod_odp_branch {
     uint32_t backend;
     const struct nlattr *actions;
     size_t bytes;
+
+    /* Filled in by nsod_branch_analyze(): if 'output' is nonnull, the
+     * branch's actions are the 'n_rewrites' actions 'rewrites' (each a
+     * VLAN push or pop or an Ethernet address set) followed by 'output'
+     * alone. */
+    const struct nlattr *output;
+    struct nsod_rewrite {
+        uint16_t type;          /* OVS_ACTION_ATTR_*. */
+        const void *arg;        /* The action's argument. */
+    } rewrites[NSOD_REWRITE_MAX];
+    size_t n_rewrites;
 };
+
+/* Decides whether nsod_execute() may run branch 'b''s actions itself: true
+ * if they are at most NSOD_REWRITE_MAX pushes or pops of a VLAN tag or
+ * (masked) sets of the Ethernet addresses, then exactly one output action.
+ * That is what translation makes of a backend on a datapath port (VLAN id,
+ * destination MAC, output).  Anything else (a tunnel, a patch port, more
+ * fields) runs through odp_execute_actions(). */
+static void
+nsod_branch_analyze(struct nsod_odp_branch *b)
+{
+    const struct nlattr *a;
+    size_t left;
+
+    b->output = NULL;
+    b->n_rewrites = 0;
+    NL_NESTED_FOR_EACH (a, left, b->actions) {
+        enum ovs_action_attr type = nl_attr_type(a);
+
+        if (b->output) {
+            goto general;       /* Something after the output. */
+        }
+        if (type == OVS_ACTION_ATTR_OUTPUT
+            && nl_attr_get_size(a) == sizeof(odp_port_t)) {
+            b->output = a;
+            continue;
+        }
+        if (b->n_rewrites >= NSOD_REWRITE_MAX) {
+            goto general;
+        }
+        if (type == OVS_ACTION_ATTR_PUSH_VLAN
+            && nl_attr_get_size(a) == sizeof(struct ovs_action_push_vlan)) {
+            /* eth_push_vlan(). */
+        } else if (type == OVS_ACTION_ATTR_POP_VLAN) {
+            /* eth_pop_vlan(). */
+        } else if (type == OVS_ACTION_ATTR_SET
+                   && nl_attr_type(nl_attr_get(a)) == OVS_KEY_ATTR_ETHERNET
+                   && (nl_attr_get_size(nl_attr_get(a))
+                       == sizeof(struct ovs_key_ethernet))) {
+            /* Both addresses. */
+        } else if (type == OVS_ACTION_ATTR_SET_MASKED
+                   && nl_attr_type(nl_attr_get(a)) == OVS_KEY_ATTR_ETHERNET
+                   && (nl_attr_get_size(nl_attr_get(a))
+                       == 2 * sizeof(struct ovs_key_ethernet))) {
+            /* Value, then mask. */
+        } else {
+            goto general;
+        }
+        b->rewrites[b->n_rewrites].type = type;
+        b->rewrites[b->n_rewrites].arg = (type == OVS_ACTION_ATTR_SET
+                                          || type == OVS_ACTION_ATTR_SET_MASKED
+                                          ? nl_attr_get(nl_attr_get(a))
+                                          : nl_attr_get(a));
+        b->n_rewrites++;
+    }
+    if (b->output) {
+        return;
+    }
+general:
+    b->output = NULL;
+}
+
+/* Sets the bits of '*addr' that are 1 in 'mask' to those of 'value'. */
+static inline void
+nsod_eth_addr_set_masked(struct eth_addr *addr, const struct eth_addr value,
+                         const struct eth_addr mask)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(addr->be16); i++) {
+        addr->be16[i] = ((value.be16[i] & mask.be16[i])
+                         | (addr->be16[i] & ~mask.be16[i]));
+    }
+}
+
+/* Applies branch 'b''s rewrites (see nsod_branch_analyze()) to 'packet',
+ * as odp_execute_actions() would. */
+static inline void
+nsod_branch_rewrite(const struct nsod_odp_branch *b, struct dp_packet *packet)
+{
+    for (size_t i = 0; i < b->n_rewrites; i++) {
+        uint16_t type = b->rewrites[i].type;
+
+        if (type == OVS_ACTION_ATTR_PUSH_VLAN) {
+            const struct ovs_action_push_vlan *vlan = b->rewrites[i].arg;
+
+            eth_push_vlan(packet, vlan->vlan_tpid, vlan->vlan_tci);
+        } else if (type == OVS_ACTION_ATTR_POP_VLAN) {
+            eth_pop_vlan(packet);
+        } else {
+            /* OVS_ACTION_ATTR_SET or _SET_MASKED of OVS_KEY_ATTR_ETHERNET:
+             * a value, then for _SET_MASKED a mask. */
+            const struct ovs_key_ethernet *key = b->rewrites[i].arg;
+            struct eth_header *eh = dp_packet_eth(packet);
+
+            if (!eh) {
+                continue;
+            }
+            if (type == OVS_ACTION_ATTR_SET) {
+                eh->eth_src = key->eth_src;
+                eh->eth_dst = key->eth_dst;
+            } else {
+                const struct ovs_key_ethernet *mask = key + 1;
+
+                nsod_eth_addr_set_masked(&eh->eth_src, key->eth_src,
+                                         mask->eth_src);
+                nsod_eth_addr_set_masked(&eh->eth_dst, key->eth_dst,
+                                         mask->eth_dst);
+            }
+        }
+    }
+}
 
 /* Size of nsod_execute()'s map from backend id to branch. */
 #define NSOD_BRANCH_MAP 64
@@ -179,6 +303,56 @@ nsod_branch_find(const struct nsod_odp_branch *branches, size_t n,
         }
     }
     return -1;
+}
+
+/* nsod_execute() when every branch of 'branches' (n_branches of them) is
+ * rewrites then 'output': rewrites each packet of 'batch' (which the
+ * caller gives away) for the branch of backend 'ids[i]' ('lens[i]' bytes
+ * before), drops those with no branch, and outputs the rest as one batch,
+ * in their order.  Returns true (the batch is consumed). */
+static bool
+nsod_execute_one_output(void *dp, struct dp_packet_batch *batch,
+                        struct nsod_service *svc,
+                        struct nsod_odp_branch *branches, size_t n_branches,
+                        const uint8_t *map, const uint32_t *ids,
+                        const size_t *lens, const struct nlattr *output,
+                        odp_execute_cb dp_execute_action)
+{
+    uint8_t counts[NSOD_MAX_BACKENDS];
+    const size_t n = dp_packet_batch_size(batch);
+    struct dp_packet *packet;
+    size_t n_dropped = 0;
+    size_t i;
+
+    memset(counts, 0, n_branches * sizeof counts[0]);
+    DP_PACKET_BATCH_REFILL_FOR_EACH (i, n, packet, batch) {
+        int j = nsod_branch_find(branches, n_branches, map, ids[i]);
+
+        if (OVS_UNLIKELY(j < 0)) {
+            dp_packet_delete(packet);
+            n_dropped++;
+            continue;
+        }
+        counts[j]++;
+        branches[j].bytes += lens[i];
+        nsod_branch_rewrite(&branches[j], packet);
+        dp_packet_batch_refill(batch, packet, i);
+    }
+    if (n_dropped) {
+        COVERAGE_ADD(nsod_drop_no_backend, n_dropped);
+    }
+    for (size_t j = 0; j < n_branches; j++) {
+        if (counts[j]) {
+            nsod_account(svc, branches[j].backend, counts[j],
+                         branches[j].bytes);
+        }
+    }
+    if (!dp_packet_batch_is_empty(batch)) {
+        odp_execute_actions(dp, batch, true, output,
+                            NLA_ALIGN(output->nla_len), dp_execute_action);
+    }
+    dp_packet_batch_init(batch);
+    return true;
 }
 
 /* Per packet batch: picks each packet's backend and runs the backends'
@@ -221,7 +395,22 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
             if (!map[b->backend % NSOD_BRANCH_MAP]) {
                 map[b->backend % NSOD_BRANCH_MAP] = n_branches + 1;
             }
+            nsod_branch_analyze(b);
             n_branches++;
+        }
+    }
+
+    /* Whether every branch ends in the same output action, after rewrites
+     * nsod_branch_rewrite() can do: then the batch needs no splitting. */
+    const struct nlattr *output = NULL;
+    if (steal && n_branches) {
+        output = branches[0].output;
+        for (size_t j = 1; output && j < n_branches; j++) {
+            if (!branches[j].output
+                || (nl_attr_get_odp_port(branches[j].output)
+                    != nl_attr_get_odp_port(output))) {
+                output = NULL;
+            }
         }
     }
 
@@ -238,6 +427,12 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     }
     if (svc) {
         nsod_pick_batch(svc, frames, lens, n, time_msec(), ids);
+    }
+
+    if (output) {
+        return nsod_execute_one_output(dp, batch, svc, branches, n_branches,
+                                       map, ids, lens, output,
+                                       dp_execute_action);
     }
 
     /* Group the packets by branch, in their order (a counting sort):

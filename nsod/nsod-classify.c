@@ -349,13 +349,18 @@ key_ipv4(struct nsod_key *key, const uint8_t *src, const uint8_t *dst,
     uint16_t phi = swap ? sport : dport;
     uint8_t *data = key->data;
 
+    /* The same bytes as wr32() and wr16() would write, as whole stores
+     * (the compiler builds the byte-wise ones up by shifts). */
+    ovs_be32 lo_be = htonl(lo), hi_be = htonl(hi);
+    ovs_be16 plo_be = htons(plo), phi_be = htons(phi);
+
     key->type = NSOD_KEY_5TUPLE;
     key->len = NSOD_5TUPLE_LEN4;
-    wr32(data, lo);
-    wr32(data + 4, hi);
+    memcpy(data, &lo_be, sizeof lo_be);
+    memcpy(data + 4, &hi_be, sizeof hi_be);
     data[8] = proto;
-    wr16(data + 9, plo);
-    wr16(data + 11, phi);
+    memcpy(data + 9, &plo_be, sizeof plo_be);
+    memcpy(data + 11, &phi_be, sizeof phi_be);
     key->hash = hash_2x64(((uint64_t) lo << 32) | hi,
                           ((uint64_t) plo << 32) | ((uint64_t) phi << 16)
                           | proto);
@@ -1334,6 +1339,28 @@ nsod_classify(enum nsod_classifier cls, const void *frame, size_t len,
         return true;
     }
     return nsod_classify_full(cls, frame, len, key);
+}
+
+size_t
+nsod_classify_batch(enum nsod_classifier cls, const void *frames[],
+                    const size_t lens[], size_t n, struct nsod_key keys[])
+{
+    size_t fallbacks = 0;
+
+    if (cls == NSOD_CLS_5TUPLE) {
+        /* The loop the PMD threads run: the common frame takes the fast
+         * path inline; any other goes through the full parser. */
+        for (size_t i = 0; i < n; i++) {
+            if (!key_5tuple_fast(frames[i], lens[i], &keys[i])) {
+                nsod_classify_full(cls, frames[i], lens[i], &keys[i]);
+            }
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fallbacks += !nsod_classify_full(cls, frames[i], lens[i], &keys[i]);
+    }
+    return fallbacks;
 }
 
 bool

@@ -84,6 +84,14 @@ BUILD_ASSERT_DECL(NSOD_KEY_MAX % 4 == 0);
 bool nsod_classify(enum nsod_classifier cls, const void *frame, size_t len,
                    struct nsod_key *key);
 
+/* Classifies the 'n' Ethernet frames 'frames[i]' of 'lens[i]' bytes with
+ * 'cls', as nsod_classify() does one, storing their keys in 'keys[i]'.
+ * Returns how many fell back (for NSOD_CLS_5TUPLE, which counts no
+ * fallback, always 0).  For the per-packet path: one call per batch. */
+size_t nsod_classify_batch(enum nsod_classifier cls, const void *frames[],
+                           const size_t lens[], size_t n,
+                           struct nsod_key keys[]);
+
 /* The same as nsod_classify() without its shortcut for the common IPv4
  * case of NSOD_CLS_5TUPLE: parses every frame in full.  For tests, which
  * check that both give the same result. */

@@ -956,7 +956,7 @@ nsod_pick_batch(struct nsod_service *svc, const void *frames[],
     struct nsod_key keys[NSOD_BATCH_MAX];
     uint32_t hashes[NSOD_BATCH_MAX];
     const struct cmap_node *nodes[NSOD_BATCH_MAX];
-    unsigned int fallbacks = 0;
+    size_t fallbacks;
 
     ovs_assert(n <= NSOD_BATCH_MAX);
     if (!cfg) {
@@ -966,11 +966,8 @@ nsod_pick_batch(struct nsod_service *svc, const void *frames[],
         return;
     }
 
+    fallbacks = nsod_classify_batch(cfg->classifier, frames, lens, n, keys);
     for (size_t i = 0; i < n; i++) {
-        if (!nsod_classify(cfg->classifier, frames[i], lens[i], &keys[i])
-            && cfg->classifier != NSOD_CLS_5TUPLE) {
-            fallbacks++;
-        }
         hashes[i] = keys[i].hash;
     }
     if (fallbacks) {

@@ -105,3 +105,4 @@ check-upstream-ci: all $(check_DATA) $(check_SCRIPTS) $(TESTSUITE)
 # ovstest commands of the fork's autotests.
 tests_ovstest_SOURCES += nfv/tests/test-nsod-classify.c
 tests_ovstest_SOURCES += nfv/tests/test-esp.c
+tests_ovstest_SOURCES += nfv/tests/test-nsod-bench.c

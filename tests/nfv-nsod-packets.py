@@ -24,6 +24,8 @@ a pcap file, one frame per line.
   sip CALL-ID SPORT [tcp]
                      SIP INVITE with Call-ID from source port SPORT
   show PCAP          per frame: vlan, destination MAC, L4 source port
+  show-tags PCAP     per frame: every 802.1Q tag's VLAN id, destination
+                     and source MAC, L4 source port, length
 """
 
 import logging
@@ -116,6 +118,17 @@ def main(argv):
             sport = (p[UDP].sport if UDP in p
                      else p[TCP].sport if TCP in p else "-")
             print("vlan=%s dst=%s sport=%s" % (vlan, p[Ether].dst, sport))
+    elif cmd == "show-tags":
+        for p in rdpcap(argv[1]):
+            tags, layer = [], p[Ether].payload
+            while isinstance(layer, Dot1Q):
+                tags.append(str(layer.vlan))
+                layer = layer.payload
+            sport = (p[UDP].sport if UDP in p
+                     else p[TCP].sport if TCP in p else "-")
+            print("tags=%s dst=%s src=%s sport=%s len=%d"
+                  % (",".join(tags) or "none", p[Ether].dst, p[Ether].src,
+                     sport, len(p)))
     else:
         sys.stderr.write("unknown command %s\n" % cmd)
         return 1

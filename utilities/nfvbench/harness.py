@@ -193,6 +193,20 @@ RX_LINE = re.compile(r"^\s*Rx packets:\s+(\d+)\s+\(\s*([\d.]+)\s+Kpps,\s+"
                      r"([\d.]+)\s+cycles/pkt\)", re.M)
 
 
+def _pmd_fifo(pid, fifo=True):
+    """Puts the PMD threads of process 'pid' in the SCHED_FIFO class, or
+    back in SCHED_OTHER if 'fifo' is false (nfv-bench --pmd-fifo): on a
+    machine that also runs other work, they then keep their core during the
+    measurement, as an isolated core would give them."""
+    task = "/proc/%d/task" % pid
+    for tid in os.listdir(task):
+        with open(os.path.join(task, tid, "comm")) as f:
+            if f.read().startswith("pmd"):
+                os.sched_setscheduler(
+                    int(tid), os.SCHED_FIFO if fifo else os.SCHED_OTHER,
+                    os.sched_param(50 if fifo else 0))
+
+
 def measure_switch(switch, scenario, pcap, workdir, warmup, duration):
     """Runs 'switch' on 'scenario' replaying 'pcap'.  Returns a dict:
     mpps (packets the null port transmitted per second, millions),
@@ -234,6 +248,8 @@ def measure_switch(switch, scenario, pcap, workdir, warmup, duration):
                     f.write("\n".join(l.format(rx=1, tx=2) for l in lines)
                             + "\n")
                 run.tool("ovs-ofctl", *of15, cmd, br, path)
+        if os.environ.get("NFV_BENCH_PMD_FIFO"):
+            _pmd_fifo(run._pid("ovs-vswitchd"))
         time.sleep(warmup)
         run.appctl("dpif-netdev/pmd-stats-clear")
         tx0 = _tx_packets(run, txbr, 2)
@@ -242,6 +258,8 @@ def measure_switch(switch, scenario, pcap, workdir, warmup, duration):
         perf = run.appctl("dpif-netdev/pmd-perf-show")
         tx1 = _tx_packets(run, txbr, 2)
         elapsed = time.time() - t0
+        if os.environ.get("NFV_BENCH_PMD_FIFO"):
+            _pmd_fifo(run._pid("ovs-vswitchd"), False)
         m = RX_LINE.search(perf)
         if not m:
             raise BenchError("no 'Rx packets' line in pmd-perf-show:\n" + perf)
