@@ -12,6 +12,7 @@
 #include "coverage.h"
 #include "flow.h"
 #include "hash.h"
+#include "id-pool.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
@@ -32,6 +33,20 @@ COVERAGE_DEFINE(nsod_session_expired);
 COVERAGE_DEFINE(nsod_table_full);
 COVERAGE_DEFINE(nsod_no_backend);
 
+/* Packets and bytes sent to a backend, counted in NSOD_TRAFFIC_SLOTS
+ * slots: slot 0 is shared (atomic additions); each of the others belongs
+ * to at most one thread at a time (traffic_slot()), which adds to it by a
+ * plain load and store, with no atomic read-modify-write or cache line
+ * shared with another PMD thread per packet batch.  The totals are the
+ * sums over the slots. */
+#define NSOD_TRAFFIC_SLOTS 16
+struct nsod_traffic {
+    PADDED_MEMBERS(CACHE_LINE_SIZE,
+        atomic_ullong packets;
+        atomic_ullong bytes;
+    );
+};
+
 /* A backend's counters and identity; lives as long as its service has a
  * backend of that name.  Freed after an RCU grace period. */
 struct nsod_backend {
@@ -39,8 +54,7 @@ struct nsod_backend {
     char *name;
     uint32_t id;                    /* Unique in the service, never reused. */
     bool seen;                      /* Scratch for nsod_configure(). */
-    atomic_ullong packets;
-    atomic_ullong bytes;
+    struct nsod_traffic *traffic;   /* NSOD_TRAFFIC_SLOTS slots. */
     atomic_llong sessions;          /* Live sessions. */
     atomic_ullong sessions_total;
 };
@@ -414,8 +428,75 @@ cfg_pool_index(struct nsod_cfg *cfg, const char *name, bool create)
 static void
 backend_free(struct nsod_backend *b)
 {
+    free_cacheline(b->traffic);
     free(b->name);
     free(b);
+}
+
+/* Stores in '*packets' and '*bytes' the packets and bytes sent to 'b'. */
+static void
+backend_traffic(const struct nsod_backend *b, unsigned long long int *packets,
+                unsigned long long int *bytes)
+{
+    *packets = *bytes = 0;
+    for (size_t i = 0; i < NSOD_TRAFFIC_SLOTS; i++) {
+        struct nsod_traffic *t = &b->traffic[i];
+        unsigned long long int v;
+
+        atomic_read_relaxed(&t->packets, &v);
+        *packets += v;
+        atomic_read_relaxed(&t->bytes, &v);
+        *bytes += v;
+    }
+}
+
+/* Traffic slots (see struct nsod_traffic): 1 to NSOD_TRAFFIC_SLOTS - 1 are
+ * handed out to threads as they first count, and given back when they
+ * exit. */
+static struct ovs_mutex traffic_slots_mutex = OVS_MUTEX_INITIALIZER;
+static struct id_pool *traffic_slots OVS_GUARDED_BY(traffic_slots_mutex);
+static pthread_key_t traffic_slot_key;
+
+static void
+traffic_slot_release(void *slot_)
+{
+    ovs_mutex_lock(&traffic_slots_mutex);
+    id_pool_free_id(traffic_slots, (uintptr_t) slot_ - 1);
+    ovs_mutex_unlock(&traffic_slots_mutex);
+}
+
+/* Returns the traffic slot of the calling thread: its own, or 0 (shared)
+ * if every other slot is taken. */
+static unsigned int
+traffic_slot(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+    void *slot;
+
+    if (ovsthread_once_start(&once)) {
+        xpthread_key_create(&traffic_slot_key, traffic_slot_release);
+        ovs_mutex_lock(&traffic_slots_mutex);
+        traffic_slots = id_pool_create(1, NSOD_TRAFFIC_SLOTS - 1);
+        ovs_mutex_unlock(&traffic_slots_mutex);
+        ovsthread_once_done(&once);
+    }
+    slot = pthread_getspecific(traffic_slot_key);
+    if (OVS_UNLIKELY(!slot)) {
+        uint32_t id;
+        bool ok;
+
+        ovs_mutex_lock(&traffic_slots_mutex);
+        ok = id_pool_alloc_id(traffic_slots, &id);
+        ovs_mutex_unlock(&traffic_slots_mutex);
+        if (!ok) {
+            return 0;
+        }
+        /* Stored as id + 1 (a thread key's value is never NULL then); the
+         * key's destructor gives the slot back. */
+        slot = (void *) (uintptr_t) (id + 1);
+        xpthread_setspecific(traffic_slot_key, slot);
+    }
+    return (uintptr_t) slot - 1;
 }
 
 static void
@@ -485,6 +566,8 @@ service_configure(struct nsod_service *svc,
         b = backend_find(svc, bc->name);
         if (!b) {
             b = xzalloc(sizeof *b);
+            b->traffic = xzalloc_cacheline(NSOD_TRAFFIC_SLOTS
+                                           * sizeof *b->traffic);
             b->name = xstrdup(bc->name);
             b->id = svc->next_backend_id++;
             hmap_insert(&svc->backends, &b->name_node,
@@ -538,10 +621,11 @@ service_configure(struct nsod_service *svc,
 
             /* (A PMD thread may still count a few packets to it until the
              * old snapshot is gone; those are not carried over.) */
-            atomic_read_relaxed(&b->packets, &v);
+            unsigned long long int bytes;
+
+            backend_traffic(b, &v, &bytes);
             svc->retired_packets += v;
-            atomic_read_relaxed(&b->bytes, &v);
-            svc->retired_bytes += v;
+            svc->retired_bytes += bytes;
             hmap_remove(&svc->backends, &b->name_node);
             ovsrcu_postpone(backend_free, b);
         }
@@ -1018,9 +1102,21 @@ nsod_account(struct nsod_service *svc, uint32_t backend_id,
                                        : NULL;
     unsigned long long int orig;
 
-    if (cb) {
-        atomic_add_relaxed(&cb->b->packets, n_packets, &orig);
-        atomic_add_relaxed(&cb->b->bytes, n_bytes, &orig);
+    if (!cb) {
+        return;
+    }
+
+    unsigned int slot = traffic_slot();
+    struct nsod_traffic *t = &cb->b->traffic[slot];
+    if (OVS_LIKELY(slot)) {
+        /* This thread's own slot: no other thread writes it. */
+        atomic_read_relaxed(&t->packets, &orig);
+        atomic_store_relaxed(&t->packets, orig + n_packets);
+        atomic_read_relaxed(&t->bytes, &orig);
+        atomic_store_relaxed(&t->bytes, orig + n_bytes);
+    } else {
+        atomic_add_relaxed(&t->packets, n_packets, &orig);
+        atomic_add_relaxed(&t->bytes, n_bytes, &orig);
     }
 }
 
@@ -1104,12 +1200,11 @@ service_totals(const struct nsod_service *svc,
     *packets = svc->retired_packets;
     *bytes = svc->retired_bytes;
     HMAP_FOR_EACH (b, name_node, &svc->backends) {
-        unsigned long long int v;
+        unsigned long long int bp, bb;
 
-        atomic_read_relaxed(&b->packets, &v);
-        *packets += v;
-        atomic_read_relaxed(&b->bytes, &v);
-        *bytes += v;
+        backend_traffic(b, &bp, &bb);
+        *packets += bp;
+        *bytes += bb;
     }
 }
 
@@ -1165,8 +1260,7 @@ show_service(const struct nsod_service *svc, struct ds *ds)
         unsigned long long int bp, bb, bt;
         long long int bs;
 
-        atomic_read_relaxed(&b->packets, &bp);
-        atomic_read_relaxed(&b->bytes, &bb);
+        backend_traffic(b, &bp, &bb);
         atomic_read_relaxed(&b->sessions, &bs);
         atomic_read_relaxed(&b->sessions_total, &bt);
         ds_put_format(ds, "  backend %s: port %"PRIu32, b->name,
@@ -1305,10 +1399,11 @@ nsod_backend_stats(const char *service, const char *backend,
     if (!b) {
         return false;
     }
-    atomic_read_relaxed(&b->packets, &v);
+    unsigned long long int bytes;
+
+    backend_traffic(b, &v, &bytes);
     stats->packets = v;
-    atomic_read_relaxed(&b->bytes, &v);
-    stats->bytes = v;
+    stats->bytes = bytes;
     atomic_read_relaxed(&b->sessions, &live);
     stats->sessions = MAX(live, 0);
     atomic_read_relaxed(&b->sessions_total, &v);
