@@ -138,8 +138,11 @@ class Connection(object):
             self.chunk = self.chunk[n:]
 
     def receive(self):
-        """Returns the whole messages readable now, as (type, xid, body)."""
-        while True:
+        """Returns the whole messages readable now, as (type, xid, body).
+        Reads at most 1 MB at a time, so that a switch that sends faster
+        than this reads cannot keep the caller from its other work."""
+        chunks = [self.rbuf]
+        for _ in range(16):
             try:
                 data = self.sock.recv(65536)
             except (ssl.SSLWantReadError, ssl.SSLWantWriteError,
@@ -147,16 +150,19 @@ class Connection(object):
                 break
             if not data:
                 raise EOFError("switch closed the connection")
-            self.rbuf += data
+            chunks.append(data)
+        buf = b"".join(chunks)
         msgs = []
-        while len(self.rbuf) >= 8:
-            _, msg_type, length, xid = struct.unpack("!BBHI", self.rbuf[:8])
+        ofs = 0
+        while len(buf) - ofs >= 8:
+            _, msg_type, length, xid = struct.unpack_from("!BBHI", buf, ofs)
             if length < 8:
                 raise ValueError("bad OpenFlow length %d" % length)
-            if len(self.rbuf) < length:
+            if len(buf) - ofs < length:
                 break
-            msgs.append((msg_type, xid, self.rbuf[8:length]))
-            self.rbuf = self.rbuf[length:]
+            msgs.append((msg_type, xid, buf[ofs + 8:ofs + length]))
+            ofs += length
+        self.rbuf = buf[ofs:]
         return msgs
 
     def wait(self, timeout):
