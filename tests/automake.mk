@@ -42,6 +42,7 @@ NFV_SYSTEM_TESTSUITE_AT = \
 	nfv/tests/nfv-system-traffic.at \
 	nfv/tests/nfv-system-install.at \
 	nfv/tests/nfv-system-tenant.at \
+	nfv/tests/nfv-system-isolation.at \
 	nfv/tests/nfv-system-mss.at \
 	nfv/tests/nfv-system-nsod.at \
 	nfv/tests/nfv-system-cloud.at \

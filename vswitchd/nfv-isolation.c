@@ -18,6 +18,7 @@ VLOG_DEFINE_THIS_MODULE(nfv_isolation);
 COVERAGE_DEFINE(isolation_admit);
 COVERAGE_DEFINE(isolation_refuse);
 COVERAGE_DEFINE(isolation_defer);
+COVERAGE_DEFINE(isolation_throttle);
 
 /* How many refusals of one bridge nfv/isolation-show remembers. */
 #define ISOLATION_LAST_REFUSALS 4
@@ -26,6 +27,7 @@ COVERAGE_DEFINE(isolation_defer);
 struct isolation_stats {
     unsigned long long int admitted;
     unsigned long long int refused;
+    unsigned long long int throttled; /* Times reading waited for tokens. */
     char *last[ISOLATION_LAST_REFUSALS]; /* Newest first; NULL if none. */
 };
 
@@ -79,10 +81,13 @@ isolation_policy_destroy(struct isolation_policy *p)
 /* Records in 'p' that bridge 'bridge' belongs to tenant 'tenant' (its
  * Tenant:name), whose certificates carry common name 'identity' (NULL if
  * the tenant has no row), or, with 'pending', that the tenant's row is not
- * known yet.  The first record of a bridge wins. */
+ * known yet, and that the tenant's connections are read at most at
+ * 'msg_rate' OpenFlow messages per second after a burst of 'msg_burst' (0:
+ * no limit; 'msg_rate').  The first record of a bridge wins. */
 void
 isolation_policy_add(struct isolation_policy *p, const char *bridge,
-                     const char *tenant, const char *identity, bool pending)
+                     const char *tenant, const char *identity, bool pending,
+                     unsigned int msg_rate, unsigned int msg_burst)
 {
     if (shash_find(&p->bridges, bridge)) {
         return;
@@ -92,6 +97,8 @@ isolation_policy_add(struct isolation_policy *p, const char *bridge,
     t->name = xstrdup(tenant);
     t->identity = nullable_xstrdup(identity);
     t->pending = pending;
+    t->msg_rate = msg_rate;
+    t->msg_burst = msg_rate ? msg_burst : 0;
     shash_add(&p->bridges, bridge, t);
 }
 
@@ -101,7 +108,9 @@ isolation_tenant_equal(const struct isolation_tenant *a,
 {
     return (!strcmp(a->name, b->name)
             && nullable_string_is_equal(a->identity, b->identity)
-            && a->pending == b->pending);
+            && a->pending == b->pending
+            && a->msg_rate == b->msg_rate
+            && a->msg_burst == b->msg_burst);
 }
 
 static bool
@@ -248,7 +257,8 @@ isolation_judge(const struct connmgr_conn_info *info,
 
 /* The admission function registered with the connection manager. */
 static enum connmgr_admission
-isolation_admit(const struct connmgr_conn_info *info)
+isolation_admit(const struct connmgr_conn_info *info,
+                struct connmgr_conn_limits *limits)
 {
     const char *transport = isolation_transport(info->service);
     bool local = transport && !strcmp(transport, "unix");
@@ -282,6 +292,12 @@ isolation_admit(const struct connmgr_conn_info *info)
         VLOG_INFO_RL(&admit_rl, "%s: admitted OpenFlow connection %s "
                      "(via %s) as %s", info->bridge, info->peer,
                      info->service, as);
+        /* The tenant's own controllers are held to its message rate; the
+         * provider's and local ones are not. */
+        if (!strcmp(as, "tenant") || !strcmp(as, "plain TCP")) {
+            limits->msg_rate = t->msg_rate;
+            limits->msg_burst = t->msg_burst;
+        }
         return CONNMGR_ADMIT;
     }
 
@@ -296,6 +312,24 @@ isolation_admit(const struct connmgr_conn_info *info)
     s->last[0] = xasprintf("%s (via %s): %s", info->peer, info->service, why);
     free(why);
     return CONNMGR_REFUSE;
+}
+
+/* The throttle function registered with the connection manager: reading
+ * from a tenant's connection waits for its message rate. */
+static void
+isolation_throttled(const struct connmgr_conn_info *info,
+                    const struct connmgr_conn_limits *limits)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+    COVERAGE_INC(isolation_throttle);
+    if (shash_find(&policy.bridges, info->bridge)) {
+        isolation_stats_get(info->bridge)->throttled++;
+    }
+    VLOG_INFO_RL(&rl, "%s: OpenFlow connection %s (via %s) reached its "
+                 "tenant's message rate (%u/s, burst %u): reading it waits",
+                 info->bridge, info->peer, info->service, limits->msg_rate,
+                 limits->msg_burst);
 }
 
 /* "ovs-appctl nfv/isolation-show [BRIDGE]": the node-wide settings, then
@@ -345,6 +379,12 @@ isolation_unixctl_show(struct unixctl_conn *conn, int argc,
         }
         ds_put_format(&ds, ": admitted %llu, refused %llu\n",
                       s ? s->admitted : 0, s ? s->refused : 0);
+        if (t->msg_rate) {
+            ds_put_format(&ds, "  OpenFlow messages from the tenant: %u/s, "
+                          "burst %u; reading waited %llu times\n",
+                          t->msg_rate, t->msg_burst ? t->msg_burst
+                          : t->msg_rate, s ? s->throttled : 0);
+        }
         for (size_t j = 0; s && j < ISOLATION_LAST_REFUSALS && s->last[j];
              j++) {
             ds_put_format(&ds, "  refused %s\n", s->last[j]);
@@ -362,6 +402,7 @@ isolation_init(const char *remote OVS_UNUSED)
     unixctl_command_register("nfv/isolation-show", "[bridge]", 0, 1,
                              isolation_unixctl_show, NULL);
     connmgr_set_admission_hook(isolation_admit);
+    connmgr_set_throttle_hook(isolation_throttled);
 }
 
 static void
@@ -370,6 +411,7 @@ isolation_destroy(void)
     struct shash_node *node;
 
     connmgr_set_admission_hook(NULL);
+    connmgr_set_throttle_hook(NULL);
     SHASH_FOR_EACH (node, &stats) {
         isolation_stats_free(node->data);
     }

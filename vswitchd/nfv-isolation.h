@@ -9,7 +9,9 @@
  * Every OpenFlow connection to a tenant's bridge is admitted only if it is
  * local (unix:/punix:), or over SSL with a peer certificate whose common
  * name is the tenant's identity or one of the provider's identities, or
- * over plain TCP while the node does not forbid it.  The module registers
+ * over plain TCP while the node does not forbid it.  The tenant's own
+ * connections (its certificate, or plain TCP) are read at most at the
+ * tenant's OpenFlow message rate.  The module registers
  * itself with upstream's connection manager (patch 0009,
  * connmgr_set_admission_hook()); the tenant module (nfv-tenant.c), which
  * reads the databases, tells it which bridges belong to which tenant through
@@ -28,6 +30,9 @@ struct isolation_tenant {
                                  * local connections are admitted). */
     bool pending;               /* The NFV_Tenant database is not read yet:
                                  * connections wait (deferred). */
+    unsigned int msg_rate;      /* OpenFlow messages/s read from each of
+                                 * the tenant's connections (0: no limit). */
+    unsigned int msg_burst;     /* Burst of them (0: 'msg_rate'). */
 };
 
 /* What the module enforces. */
@@ -44,7 +49,8 @@ void isolation_policy_init(struct isolation_policy *);
 void isolation_policy_destroy(struct isolation_policy *);
 void isolation_policy_add(struct isolation_policy *, const char *bridge,
                           const char *tenant, const char *identity,
-                          bool pending);
+                          bool pending, unsigned int msg_rate,
+                          unsigned int msg_burst);
 void isolation_set_policy(struct isolation_policy *);
 
 extern const struct nfv_module nfv_isolation_module;

@@ -1224,6 +1224,38 @@ tenant_sync_group_limit(const struct tenant *t)
     }
 }
 
+/* Applies 't''s meter_limit to its bridges as ofproto's maximum number of
+ * meters, which every meter-mod is checked against (OFPMMFC_OUT_OF_METERS,
+ * patch 0011) and the meter features reply announces; never above, and
+ * without a limit back to, what the datapath offers. */
+static void
+tenant_sync_meter_limit(const struct tenant *t)
+{
+    const char *bridges[] = { t->br_int, t->br_tun };
+
+    for (size_t i = 0; i < ARRAY_SIZE(bridges); i++) {
+        struct ofproto *ofproto = ofproto_lookup(bridges[i]);
+        struct ofputil_meter_features features;
+
+        if (!ofproto) {
+            continue;
+        }
+        if (ofproto->ofproto_class->meter_get_features) {
+            ofproto->ofproto_class->meter_get_features(ofproto, &features);
+        } else {
+            memset(&features, 0, sizeof features);
+        }
+        uint32_t max = features.max_meters;
+        if (t->rec->n_meter_limit) {
+            max = MIN(max, MIN(*t->rec->meter_limit, UINT32_MAX));
+        }
+
+        ovs_mutex_lock(&ofproto_mutex);
+        ofproto->meter_features.max_meters = max;
+        ovs_mutex_unlock(&ofproto_mutex);
+    }
+}
+
 static void
 tenant_sync_tenant_flows(struct tenant *t, const struct tenant_node_cfg *cfg)
 {
@@ -2364,6 +2396,7 @@ tenant_reconcile(void)
             tenant_sync_endpoint(t, &cfg);
             tenant_sync_tenant_flows(t, &cfg);
             tenant_sync_group_limit(t);
+            tenant_sync_meter_limit(t);
         }
     }
     cloud_sync_flows(&cfg);
@@ -2491,6 +2524,20 @@ tenant_init(const char *remote)
 static unsigned int iso_ovs_seqno, iso_tenant_seqno;
 static int iso_state = -1;
 
+/* 'rec''s OpenFlow message rate and burst (0: none; the schema keeps them
+ * within range). */
+static unsigned int
+tenant_msg_rate(const struct nfvrec_tenant *rec)
+{
+    return rec && rec->n_of_msg_rate ? *rec->of_msg_rate : 0;
+}
+
+static unsigned int
+tenant_msg_burst(const struct nfvrec_tenant *rec)
+{
+    return rec && rec->n_of_msg_burst ? *rec->of_msg_burst : 0;
+}
+
 static void
 tenant_isolation_update(void)
 {
@@ -2541,9 +2588,13 @@ tenant_isolation_update(void)
                 char name[TENANT_NAME_SIZE];
 
                 snprintf(name, sizeof name, "br-int-%s", short_name);
-                isolation_policy_add(&p, name, rec->name, identity, false);
+                isolation_policy_add(&p, name, rec->name, identity, false,
+                                     tenant_msg_rate(rec),
+                                     tenant_msg_burst(rec));
                 snprintf(name, sizeof name, "br-tun-%s", short_name);
-                isolation_policy_add(&p, name, rec->name, identity, false);
+                isolation_policy_add(&p, name, rec->name, identity, false,
+                                     tenant_msg_rate(rec),
+                                     tenant_msg_burst(rec));
             }
         }
     }
@@ -2559,7 +2610,8 @@ tenant_isolation_update(void)
                                     : rec->name);
 
             isolation_policy_add(&p, br->name, owner, identity,
-                                 !tenants_ready);
+                                 !tenants_ready, tenant_msg_rate(rec),
+                                 tenant_msg_burst(rec));
         }
     }
     shash_destroy(&recs);
