@@ -1074,29 +1074,34 @@ acl_check_interface(const struct nfv_ovsdb_acl *acl,
         }
         return NULL;
     } else if (!strcmp(type, "dpdkvhostuserclient")) {
-        const char *dir = acl_ovs_config(acl->db, ACL_VHOST_DIR_KEY);
+        const char *config = acl_ovs_config(acl->db, ACL_VHOST_DIR_KEY);
+        char *dir = xstrdup(config && config[0] ? config
+                            : ACL_VHOST_DIR_DEFAULT);
+        size_t len = strlen(dir);
+        char *reason = NULL;
 
-        if (!dir || !dir[0]) {
-            dir = ACL_VHOST_DIR_DEFAULT;
+        while (len > 1 && dir[len - 1] == '/') {
+            dir[--len] = '\0';
         }
-        for (unsigned int i = 0; i < options->n; i++) {
+        for (unsigned int i = 0; !reason && i < options->n; i++) {
             const char *key = json_string(options->keys[i].s);
             const char *value = json_string(options->values[i].s);
 
             if (!strcmp(key, "vhost-server-path")) {
                 if (!acl_path_in_dir(value, dir, acl->tenant)) {
-                    return xasprintf("options:vhost-server-path \"%s\" is "
-                                     "not inside %s/%s/", value, dir,
-                                     acl->tenant);
+                    reason = xasprintf("options:vhost-server-path \"%s\" is "
+                                       "not inside %s/%s/", value, dir,
+                                       acl->tenant);
                 }
             } else if (strcmp(key, "tx-retries-max")) {
-                return xasprintf("options:%s: a \"dpdkvhostuserclient\" "
-                                 "interface of a tenant has only "
-                                 "vhost-server-path and tx-retries-max",
-                                 key);
+                reason = xasprintf("options:%s: a \"dpdkvhostuserclient\" "
+                                   "interface of a tenant has only "
+                                   "vhost-server-path and tx-retries-max",
+                                   key);
             }
         }
-        return NULL;
+        free(dir);
+        return reason;
     }
     return xasprintf("type \"%s\" is the provider's (a tenant's interfaces "
                      "are internal, patch or dpdkvhostuserclient)", type);
@@ -1357,6 +1362,11 @@ acl_check_change(const struct ovsdb_row *old, const struct ovsdb_row *new,
     const char *table = row->table->schema->name;
     const struct uuid *uuid = ovsdb_row_get_uuid(row);
 
+    if (aux->error) {
+        /* ovsdb_txn_for_each_change() stops only the current table's
+         * rows: keep the first error. */
+        return false;
+    }
     if (acl->kind == ACL_DB_TENANT) {
         aux->error = ovsdb_error(
             "permission error", "the %s database is read-only to tenants: "

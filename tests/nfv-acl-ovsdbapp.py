@@ -46,8 +46,11 @@ def attempt(what, command):
         return None
     except RuntimeError as e:
         # The server's error object, UUIDs filtered.
+        text = str(e)
+        if text.startswith("OVSDB Error: "):
+            text = text[len("OVSDB Error: "):]
         try:
-            error = json.loads(str(e))
+            error = json.loads(text)
             line = "%s: %s" % (error.get("error"), error.get("details"))
         except ValueError:
             line = "error: %s" % e
