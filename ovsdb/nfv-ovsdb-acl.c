@@ -6,6 +6,8 @@
 #include "nfv/ovsdb/nfv-ovsdb-acl.h"
 #include "nfv/lib/nfv-identity.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
 
@@ -778,11 +780,13 @@ acl_has_prefix(const char *s, const char *const prefixes[], size_t n)
     return false;
 }
 
-/* external_ids: any key but the provider's "nfv-" keys. */
+/* external_ids: any key but the provider's "nfv-" keys.  ("nfv-tenant",
+ * the tenant tag, has its own rules in acl_check_change(): never changed,
+ * and on insert only the tenant's own name.) */
 static char *
 acl_external_id_cb(const char *key, const char *value OVS_UNUSED)
 {
-    return (!strncmp(key, "nfv-", 4)
+    return (!strncmp(key, "nfv-", 4) && strcmp(key, ACL_TAG)
             ? xasprintf("key \"%s\": \"nfv-\" keys are the provider's", key)
             : NULL);
 }
@@ -892,30 +896,52 @@ acl_check_name(const struct nfv_ovsdb_acl *acl, const struct ovsdb_row *old,
                 && json_string(d->keys[0].s)[len + 1])) {
         return NULL;
     }
-    return xasprintf("the name of a %s a tenant inserts must begin with "
-                     "\"%s-\"", new->table->schema->name, acl->tenant);
+    return xasprintf("the %s names a tenant inserts begin with \"%s-\"",
+                     new->table->schema->name, acl->tenant);
+}
+
+/* Returns true if IPv4 address 'a' (network order) is in 127.0.0.0/8 or
+ * is 0.0.0.0. */
+static bool
+acl_ip4_is_local(ovs_be32 a)
+{
+    return (ntohl(a) >> 24) == 127 || !a;
 }
 
 /* Returns true if 'host' (a host name or address literal, IPv6 possibly in
- * brackets) is a loopback or unspecified address, or "localhost". */
+ * brackets) is empty, "localhost", or a loopback or unspecified address in
+ * any form the resolver accepts ("127.1", "2130706433", "0", "::1",
+ * "::ffff:127.0.0.1"...). */
 static bool
 acl_host_is_local(const char *host, size_t len)
 {
     char *h = xmemdup0(host, len);
+    struct in6_addr a6;
+    struct in_addr a4;
     bool local;
 
     if (h[0] == '[' && len >= 2 && h[len - 1] == ']') {
         memmove(h, h + 1, len - 2);
         h[len - 2] = '\0';
     }
-    local = (!h[0]
-             || !strncmp(h, "127.", 4)
-             || !strcasecmp(h, "localhost")
-             || !strcasecmp(h, "localhost.")
-             || !strcmp(h, "0.0.0.0")
-             || !strcmp(h, "::") || !strcmp(h, "::1")
-             || !strcasecmp(h, "::ffff:127.0.0.1")
-             || !strcmp(h, "0:0:0:0:0:0:0:1"));
+    if (inet_aton(h, &a4)) {
+        local = acl_ip4_is_local(a4.s_addr);
+    } else if (inet_pton(AF_INET6, h, &a6) == 1) {
+        ovs_be32 v4;
+
+        memcpy(&v4, &a6.s6_addr[12], sizeof v4);
+        local = (IN6_IS_ADDR_LOOPBACK(&a6) || IN6_IS_ADDR_UNSPECIFIED(&a6)
+                 || ((IN6_IS_ADDR_V4MAPPED(&a6) || IN6_IS_ADDR_V4COMPAT(&a6))
+                     && acl_ip4_is_local(v4)));
+    } else {
+        size_t n = strlen(h);
+
+        while (n && h[n - 1] == '.') {
+            h[--n] = '\0';
+        }
+        local = !h[0] || !strcasecmp(h, "localhost")
+                || (n > 10 && !strcasecmp(h + n - 10, ".localhost"));
+    }
     free(h);
     return local;
 }
