@@ -565,13 +565,15 @@ acl_class(const struct ovsdb_session *session, const char *peer_id)
 }
 
 /* Records in '*classp', if it is NULL, the identity class of the client of
- * 'session' with certificate CN 'peer_id' (NULL for none): the caller has
- * just created a monitor for it, which serves the rows of that class. */
+ * 'session' with certificate CN 'peer_id': the caller has just created a
+ * monitor for it, which serves the rows of that class.  Does nothing for a
+ * client without a certificate (NULL 'peer_id': unix:, tcp:), which is the
+ * provider whatever the databases say. */
 void
 nfv_ovsdb_acl_session_note(const struct ovsdb_session *session,
                            const char *peer_id, char **classp)
 {
-    if (!*classp) {
+    if (!*classp && peer_id && peer_id[0]) {
         *classp = acl_class(session, peer_id);
     }
 }
