@@ -1041,19 +1041,24 @@ acl_path_in_dir(const char *path, const char *dir, const char *tenant)
         return false;
     }
 
-    char *rest = xstrdup(path + dlen + 1);
-    char *save_ptr = NULL;
+    size_t tlen = strlen(tenant);
+    const char *p = path + dlen + 1;
     int n = 0;
-    bool ok = rest[0] && rest[strlen(rest) - 1] != '/' && !strstr(rest, "//");
 
-    for (char *c = strtok_r(rest, "/", &save_ptr); ok && c;
-         c = strtok_r(NULL, "/", &save_ptr)) {
-        ok = (strcmp(c, ".") && strcmp(c, "..")
-              && (n || !strcmp(c, tenant)));
+    for (;;) {
+        size_t len = strcspn(p, "/");
+
+        if (!len || (len == 1 && p[0] == '.')
+            || (len == 2 && p[0] == '.' && p[1] == '.')
+            || (!n && (len != tlen || strncmp(p, tenant, len)))) {
+            return false;
+        }
         n++;
+        if (!p[len]) {
+            return n >= 2;
+        }
+        p += len + 1;
     }
-    free(rest);
-    return ok && n >= 2;
 }
 
 /* Interface:type and Interface:options, checked together: a tenant's
