@@ -6,7 +6,10 @@
 #include "nfv/ovsdb/nfv-ovsdb-acl.h"
 #include "nfv/lib/nfv-identity.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <strings.h>
 
 #include "coverage.h"
 #include "openvswitch/json.h"
@@ -30,6 +33,8 @@ COVERAGE_DEFINE(nfv_acl_txn_refused);   /* Tenant transactions refused. */
 COVERAGE_DEFINE(nfv_acl_rows_hidden);   /* Rows left out of select/wait. */
 COVERAGE_DEFINE(nfv_acl_updates_hidden); /* Updates left out of monitors. */
 COVERAGE_DEFINE(nfv_acl_method_refused); /* convert, lock... refused. */
+COVERAGE_DEFINE(nfv_acl_value_refused);  /* Column allow-list refusals. */
+COVERAGE_DEFINE(nfv_acl_session_dropped); /* Identity class changed. */
 
 /* Databases and the names the ACL knows in them. */
 #define ACL_VSWITCH_DB "Open_vSwitch"
@@ -41,6 +46,11 @@ COVERAGE_DEFINE(nfv_acl_method_refused); /* convert, lock... refused. */
 
 /* Open_vSwitch other_config key: the provider's certificate CNs. */
 #define ACL_PROVIDER_KEY "nfv-provider-identity"
+
+/* Open_vSwitch other_config key: the directory under which each tenant has
+ * its own directory for vhost-user server sockets, and its default. */
+#define ACL_VHOST_DIR_KEY "nfv-tenant-vhost-dir"
+#define ACL_VHOST_DIR_DEFAULT "/var/run/openvswitch/tenants"
 
 enum acl_db_kind {
     ACL_DB_VSWITCH,     /* Tenant rows: bridges tagged, rows they reach. */
@@ -509,6 +519,104 @@ nfv_ovsdb_acl_row_visible(struct nfv_ovsdb_acl *acl,
             || uuidset_contains(&acl->pre, ovsdb_row_get_uuid(row)));
 }
 
+/* Returns true if an "update", "mutate" or "delete" (RFC 7047 sections
+ * 5.2.3 to 5.2.5) of the client of 'acl' may match 'row' (always with a
+ * NULL 'acl'): a row its tenant owned when the transaction began, or one
+ * the transaction itself inserted.  Any other row does not exist for the
+ * tenant, as for "select": it is neither changed nor counted, so that a
+ * query's "count" (even one that changes nothing) and its outcome tell
+ * nothing about rows the tenant may not see.  (A row that is neither owned
+ * nor new but is already part of the transaction could only be one the
+ * transaction changed some other way; nfv_ovsdb_acl_check_txn() refuses
+ * that.) */
+bool
+nfv_ovsdb_acl_row_in_scope(struct nfv_ovsdb_acl *acl,
+                           const struct ovsdb_row *row)
+{
+    if (!acl || acl->kind == ACL_DB_SERVER
+        || uuidset_contains(&acl->pre, ovsdb_row_get_uuid(row))) {
+        return true;
+    }
+    if (!row->txn_row) {
+        COVERAGE_INC(nfv_acl_rows_hidden);
+    }
+    return row->txn_row != NULL;
+}
+
+/* Returns the identity class of the client with certificate CN 'peer_id'
+ * of 'session', malloc'd: "provider", "tenant <name>", or "nobody" (an
+ * identity several tenants share, or that is neither a tenant's nor, once
+ * provider identities are configured, the provider's). */
+static char *
+acl_class(const struct ovsdb_session *session, const char *peer_id)
+{
+    size_t n_matches;
+    char *tenant;
+    char *class;
+
+    if (!session || !session->server || !peer_id || !peer_id[0]
+        || !acl_restricted(session->server, peer_id, &tenant, &n_matches)) {
+        return xstrdup("provider");
+    }
+    class = (tenant && n_matches == 1
+             ? xasprintf("tenant %s", tenant) : xstrdup("nobody"));
+    free(tenant);
+    return class;
+}
+
+/* Records in '*classp', if it is NULL, the identity class of the client of
+ * 'session' with certificate CN 'peer_id': the caller has just created a
+ * monitor for it, which serves the rows of that class.  Does nothing for a
+ * client without a certificate (NULL 'peer_id': unix:, tcp:), which is the
+ * provider whatever the databases say. */
+void
+nfv_ovsdb_acl_session_note(const struct ovsdb_session *session,
+                           const char *peer_id, char **classp)
+{
+    if (!*classp && peer_id && peer_id[0]) {
+        *classp = acl_class(session, peer_id);
+    }
+}
+
+/* Returns true if the session 'session' of the client with certificate CN
+ * 'peer_id' has monitors ('monitoring') created for an identity class
+ * ('*classp', nfv_ovsdb_acl_session_note()) that is no longer its own:
+ * the provider changed Open_vSwitch other_config:nfv-provider-identity or a
+ * Tenant's name or ovsdb_identity.  Its monitors would go on serving the
+ * rows of the old class, so the caller drops the connection; the client
+ * reconnects and monitors again with its new class.  Without monitors,
+ * clears '*classp' (transactions look the class up each time).  Logs and
+ * counts each dropped session. */
+bool
+nfv_ovsdb_acl_session_stale(const struct ovsdb_session *session,
+                            const char *peer_id, bool monitoring,
+                            char **classp)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+    if (!monitoring) {
+        free(*classp);
+        *classp = NULL;
+        return false;
+    }
+    if (!*classp || !peer_id || !peer_id[0]) {
+        return false;
+    }
+
+    char *class = acl_class(session, peer_id);
+    bool stale = strcmp(class, *classp) != 0;
+    if (stale) {
+        COVERAGE_INC(nfv_acl_session_dropped);
+        VLOG_INFO_RL(&rl, "client with certificate CN %s is now %s, its "
+                     "monitors were created for %s: disconnecting it so "
+                     "that it monitors again", peer_id, class, *classp);
+        free(*classp);
+        *classp = NULL;
+    }
+    free(class);
+    return stale;
+}
+
 /* Removes from 'rows', the result of a query on 'table' (RFC 7047 section
  * 5.2.2, "select"), the rows the client of 'acl' may not see, keeping the
  * others in order.  Does nothing if 'acl' is NULL. */
@@ -576,6 +684,672 @@ nfv_ovsdb_acl_check_op(const struct nfv_ovsdb_acl *acl, const char *op_name,
     return error;
 }
 
+/* Column allow-list: what a tenant may write in its own rows.
+ *
+ * A tenant's own rows still name host resources (an interface type names a
+ * host netdev or NIC, a controller target a local socket or a listening
+ * port, options a vhost-user socket path), so, in the rows a tenant inserts
+ * or changes, it may write only the columns listed in 'acl_column_rules',
+ * and only values their check accepts.  Documentation/topics/
+ * nfv-isolation.rst, "Which values a tenant may write", lists the same. */
+
+/* Returns NULL if 'new' (the row after the transaction; 'old' is the row
+ * before it, NULL for an insert) may have 'datum' in the rule's column,
+ * otherwise a malloc'd reason. */
+typedef char *acl_value_check_func(const struct nfv_ovsdb_acl *,
+                                   const struct ovsdb_row *old,
+                                   const struct ovsdb_row *new,
+                                   const struct ovsdb_datum *);
+
+struct acl_column_rule {
+    const char *table;
+    const char *column;
+    acl_value_check_func *check;  /* NULL: any value the schema allows. */
+    bool on_insert;               /* Check inserts even with the default. */
+};
+
+/* Returns the value of string-to-string map 'd' for 'key', or NULL. */
+static const char *
+acl_map_get(const struct ovsdb_datum *d, const char *key)
+{
+    for (unsigned int i = 0; i < d->n; i++) {
+        if (!strcmp(json_string(d->keys[i].s), key)) {
+            return json_string(d->values[i].s);
+        }
+    }
+    return NULL;
+}
+
+/* Returns column 'name' of 'row', NULL if its table has none. */
+static const struct ovsdb_datum *
+acl_row_datum(const struct ovsdb_row *row, const char *name)
+{
+    const struct ovsdb_column *c
+        = ovsdb_table_schema_get_column(row->table->schema, name);
+    return c ? &row->fields[c->index] : NULL;
+}
+
+/* Returns true if 'd' is a map from strings to strings. */
+static bool
+acl_is_string_map(const struct ovsdb_row *row, const char *name)
+{
+    const struct ovsdb_column *c
+        = ovsdb_table_schema_get_column(row->table->schema, name);
+    return (c && c->type.key.type == OVSDB_TYPE_STRING
+            && c->type.value.type == OVSDB_TYPE_STRING);
+}
+
+/* Calls 'cb' for each key of string map column 'column' that the change
+ * from 'old' (NULL: empty) to 'new' adds, removes or gives another value,
+ * with its new value (NULL if removed).  Returns the first reason 'cb'
+ * returns, or NULL. */
+static char *
+acl_map_changes(const struct ovsdb_row *old, const struct ovsdb_row *new,
+                const char *column,
+                char *(*cb)(const char *key, const char *value))
+{
+    const struct ovsdb_datum *o = old ? acl_row_datum(old, column) : NULL;
+    const struct ovsdb_datum *n = acl_row_datum(new, column);
+    char *reason = NULL;
+
+    for (unsigned int i = 0; !reason && i < n->n; i++) {
+        const char *key = json_string(n->keys[i].s);
+        const char *value = json_string(n->values[i].s);
+        const char *before = o ? acl_map_get(o, key) : NULL;
+
+        if (!before || strcmp(before, value)) {
+            reason = cb(key, value);
+        }
+    }
+    for (unsigned int i = 0; o && !reason && i < o->n; i++) {
+        const char *key = json_string(o->keys[i].s);
+
+        if (!acl_map_get(n, key)) {
+            reason = cb(key, NULL);
+        }
+    }
+    return reason;
+}
+
+static bool
+acl_has_prefix(const char *s, const char *const prefixes[], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strncmp(s, prefixes[i], strlen(prefixes[i]))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* external_ids: any key but the provider's "nfv-" keys.  ("nfv-tenant",
+ * the tenant tag, has its own rules in acl_check_change(): never changed,
+ * and on insert only the tenant's own name.) */
+static char *
+acl_external_id_cb(const char *key, const char *value OVS_UNUSED)
+{
+    return (!strncmp(key, "nfv-", 4) && strcmp(key, ACL_TAG)
+            ? xasprintf("key \"%s\": \"nfv-\" keys are the provider's", key)
+            : NULL);
+}
+
+static char *
+acl_check_external_ids(const struct nfv_ovsdb_acl *acl OVS_UNUSED,
+                       const struct ovsdb_row *old,
+                       const struct ovsdb_row *new,
+                       const struct ovsdb_datum *d OVS_UNUSED)
+{
+    return (acl_is_string_map(new, "external_ids")
+            ? acl_map_changes(old, new, "external_ids", acl_external_id_cb)
+            : NULL);
+}
+
+/* Returns a reason if 'value' is not an integer in [min, max]. */
+static char *
+acl_check_int(const char *key, const char *value, long long int min,
+              long long int max)
+{
+    long long int x;
+
+    if (!value) {
+        return NULL;
+    }
+    if (!str_to_llong(value, 10, &x) || x < min || x > max) {
+        return xasprintf("key \"%s\" must be an integer from %lld to %lld",
+                         key, min, max);
+    }
+    return NULL;
+}
+
+/* Bridge other_config: its own L2 behaviour only (MAC learning, multicast
+ * snooping, spanning tree), with table sizes bounded. */
+static char *
+acl_bridge_other_config_cb(const char *key, const char *value)
+{
+    static const char *const prefixes[] = { "stp-", "rstp-" };
+
+    if (!strcmp(key, "mac-table-size")
+        || !strcmp(key, "mcast-snooping-table-size")) {
+        return acl_check_int(key, value, 1, 65536);
+    } else if (!strcmp(key, "mac-aging-time")
+               || !strcmp(key, "mcast-snooping-aging-time")) {
+        return acl_check_int(key, value, 1, 86400);
+    } else if (!strcmp(key, "forward-bpdu")
+               || !strcmp(key, "mcast-snooping-disable-flood-unregistered")
+               || acl_has_prefix(key, prefixes, ARRAY_SIZE(prefixes))) {
+        return NULL;
+    }
+    return xasprintf("key \"%s\" is not one a tenant may set (allowed: "
+                     "mac-table-size, mac-aging-time, forward-bpdu, "
+                     "mcast-snooping-table-size, mcast-snooping-aging-time, "
+                     "mcast-snooping-disable-flood-unregistered, stp-*, "
+                     "rstp-*)", key);
+}
+
+static char *
+acl_check_bridge_other_config(const struct nfv_ovsdb_acl *acl OVS_UNUSED,
+                              const struct ovsdb_row *old,
+                              const struct ovsdb_row *new,
+                              const struct ovsdb_datum *d OVS_UNUSED)
+{
+    return acl_map_changes(old, new, "other_config",
+                           acl_bridge_other_config_cb);
+}
+
+/* Port other_config: bonding, LACP, spanning tree, snooping per port. */
+static char *
+acl_port_other_config_cb(const char *key, const char *value OVS_UNUSED)
+{
+    static const char *const prefixes[] = {
+        "lacp-", "bond-", "stp-", "rstp-", "mcast-snooping-",
+    };
+
+    if (!strcmp(key, "priority-tags")
+        || acl_has_prefix(key, prefixes, ARRAY_SIZE(prefixes))) {
+        return NULL;
+    }
+    return xasprintf("key \"%s\" is not one a tenant may set (allowed: "
+                     "priority-tags, lacp-*, bond-*, stp-*, rstp-*, "
+                     "mcast-snooping-*)", key);
+}
+
+static char *
+acl_check_port_other_config(const struct nfv_ovsdb_acl *acl OVS_UNUSED,
+                            const struct ovsdb_row *old,
+                            const struct ovsdb_row *new,
+                            const struct ovsdb_datum *d OVS_UNUSED)
+{
+    return acl_map_changes(old, new, "other_config",
+                           acl_port_other_config_cb);
+}
+
+/* Port and Interface names: "<tenant>-...", so that a tenant never takes
+ * (nor learns, through a unique-index violation) the name of a host netdev
+ * or another owner's port. */
+static char *
+acl_check_name(const struct nfv_ovsdb_acl *acl, const struct ovsdb_row *old,
+               const struct ovsdb_row *new, const struct ovsdb_datum *d)
+{
+    size_t len = strlen(acl->tenant);
+
+    if (old || (d->n == 1 && !strncmp(json_string(d->keys[0].s),
+                                      acl->tenant, len)
+                && json_string(d->keys[0].s)[len] == '-'
+                && json_string(d->keys[0].s)[len + 1])) {
+        return NULL;
+    }
+    return xasprintf("the %s names a tenant inserts begin with \"%s-\"",
+                     new->table->schema->name, acl->tenant);
+}
+
+/* Returns true if IPv4 address 'a' (network order) is in 127.0.0.0/8 or
+ * is 0.0.0.0. */
+static bool
+acl_ip4_is_local(ovs_be32 a)
+{
+    return (ntohl(a) >> 24) == 127 || !a;
+}
+
+/* Returns true if 'host' (a host name or address literal, IPv6 possibly in
+ * brackets) is empty, "localhost", or a loopback or unspecified address in
+ * any form the resolver accepts ("127.1", "2130706433", "0", "::1",
+ * "::ffff:127.0.0.1"...). */
+static bool
+acl_host_is_local(const char *host, size_t len)
+{
+    char *h = xmemdup0(host, len);
+    struct in6_addr a6;
+    struct in_addr a4;
+    bool local;
+
+    if (h[0] == '[' && len >= 2 && h[len - 1] == ']') {
+        memmove(h, h + 1, len - 2);
+        h[len - 2] = '\0';
+    }
+    if (inet_aton(h, &a4)) {
+        local = acl_ip4_is_local(a4.s_addr);
+    } else if (inet_pton(AF_INET6, h, &a6) == 1) {
+        ovs_be32 v4;
+
+        memcpy(&v4, &a6.s6_addr[12], sizeof v4);
+        local = (IN6_IS_ADDR_LOOPBACK(&a6) || IN6_IS_ADDR_UNSPECIFIED(&a6)
+                 || ((IN6_IS_ADDR_V4MAPPED(&a6) || IN6_IS_ADDR_V4COMPAT(&a6))
+                     && acl_ip4_is_local(v4)));
+    } else {
+        size_t n = strlen(h);
+
+        while (n && h[n - 1] == '.') {
+            h[--n] = '\0';
+        }
+        local = !h[0] || !strcasecmp(h, "localhost")
+                || (n > 10 && !strcasecmp(h + n - 10, ".localhost"));
+    }
+    free(h);
+    return local;
+}
+
+/* Returns the length of the host part of "HOST[:PORT]" in 's' (IPv6 in
+ * brackets). */
+static size_t
+acl_host_len(const char *s)
+{
+    if (s[0] == '[') {
+        const char *end = strchr(s, ']');
+        return end ? end - s + 1 : strlen(s);
+    }
+    return strcspn(s, ":");
+}
+
+/* Controller:target: an active "ssl:" or "tcp:" connection to a host that
+ * is not this one.  No "unix:" (another bridge's or daemon's local socket),
+ * no "punix:" (a socket file where the tenant chooses), no "pssl:" or
+ * "ptcp:" (a listening port on the host: the provider assigns those). */
+static char *
+acl_check_controller_target(const struct nfv_ovsdb_acl *acl OVS_UNUSED,
+                            const struct ovsdb_row *old OVS_UNUSED,
+                            const struct ovsdb_row *new OVS_UNUSED,
+                            const struct ovsdb_datum *d)
+{
+    const char *target = d->n == 1 ? json_string(d->keys[0].s) : "";
+    const char *host;
+
+    if (!strncmp(target, "ssl:", 4) || !strncmp(target, "tcp:", 4)) {
+        host = target + 4;
+    } else {
+        return xasprintf("target \"%s\": only active \"ssl:\" and \"tcp:\" "
+                         "targets are allowed (no unix:, punix:, pssl:, "
+                         "ptcp:)", target);
+    }
+    if (acl_host_is_local(host, acl_host_len(host))) {
+        return xasprintf("target \"%s\": a loopback or unspecified address "
+                         "is not allowed", target);
+    }
+    return NULL;
+}
+
+/* NetFlow, sFlow and IPFIX targets: "HOST:PORT" collectors, not local. */
+static char *
+acl_check_collectors(const struct nfv_ovsdb_acl *acl OVS_UNUSED,
+                     const struct ovsdb_row *old OVS_UNUSED,
+                     const struct ovsdb_row *new OVS_UNUSED,
+                     const struct ovsdb_datum *d)
+{
+    for (unsigned int i = 0; i < d->n; i++) {
+        const char *target = json_string(d->keys[i].s);
+
+        if (!strncmp(target, "udp:", 4)) {
+            target += 4;
+        }
+        if (acl_host_is_local(target, acl_host_len(target))) {
+            return xasprintf("collector \"%s\": a loopback or unspecified "
+                             "address is not allowed",
+                             json_string(d->keys[i].s));
+        }
+    }
+    return NULL;
+}
+
+/* Returns Open_vSwitch other_config:'key' in 'db', or NULL. */
+static const char *
+acl_ovs_config(const struct ovsdb *db, const char *key)
+{
+    const struct ovsdb_table *table = ovsdb_get_table(db, ACL_VSWITCH_DB);
+    const struct ovsdb_row *row;
+
+    if (!table) {
+        return NULL;
+    }
+    HMAP_FOR_EACH (row, hmap_node, &table->rows) {
+        return (acl_is_string_map(row, "other_config")
+                ? acl_map_get(acl_row_datum(row, "other_config"), key)
+                : NULL);
+    }
+    return NULL;
+}
+
+/* Returns true if 'path' is "<dir>/<tenant>/<name>...", every component
+ * after 'dir' non-empty and neither "." nor "..". */
+static bool
+acl_path_in_dir(const char *path, const char *dir, const char *tenant)
+{
+    size_t dlen = strlen(dir);
+
+    while (dlen > 1 && dir[dlen - 1] == '/') {
+        dlen--;
+    }
+    if (strncmp(path, dir, dlen) || path[dlen] != '/') {
+        return false;
+    }
+
+    size_t tlen = strlen(tenant);
+    const char *p = path + dlen + 1;
+    int n = 0;
+
+    for (;;) {
+        size_t len = strcspn(p, "/");
+
+        if (!len || (len == 1 && p[0] == '.')
+            || (len == 2 && p[0] == '.' && p[1] == '.')
+            || (!n && (len != tlen || strncmp(p, tenant, len)))) {
+            return false;
+        }
+        n++;
+        if (!p[len]) {
+            return n >= 2;
+        }
+        p += len + 1;
+    }
+}
+
+/* Interface:type and Interface:options, checked together: a tenant's
+ * interface is "internal" (no options), "patch" (options:peer only, naming
+ * an interface of the same tenant) or "dpdkvhostuserclient" (options:
+ * vhost-server-path inside the tenant's own directory, tx-retries-max).
+ * Every other type names a host resource (a netdev, a tap, a NIC by its
+ * dpdk-devargs) or is a tunnel whose key could reach another tenant's
+ * network: the provider's. */
+static char *
+acl_check_interface(const struct nfv_ovsdb_acl *acl,
+                    const struct ovsdb_row *old OVS_UNUSED,
+                    const struct ovsdb_row *new,
+                    const struct ovsdb_datum *d OVS_UNUSED)
+{
+    const char *type = acl_row_string(new, "type");
+    const struct ovsdb_datum *options = acl_row_datum(new, "options");
+
+    if (!type || !options || !acl_is_string_map(new, "options")) {
+        return NULL;
+    }
+    if (!strcmp(type, "internal")) {
+        return (options->n ? xstrdup("an \"internal\" interface has no "
+                                     "options") : NULL);
+    } else if (!strcmp(type, "patch")) {
+        const char *peer = acl_map_get(options, "peer");
+
+        if (options->n != (peer ? 1 : 0)) {
+            return xstrdup("a \"patch\" interface has only options:peer");
+        }
+        if (peer) {
+            const struct ovsdb_table *ifaces = ovsdb_get_table(acl->db,
+                                                               "Interface");
+            const struct ovsdb_row *row;
+
+            HMAP_FOR_EACH (row, hmap_node, &ifaces->rows) {
+                const char *name = acl_row_string(row, "name");
+                if (name && !strcmp(name, peer) && row != new
+                    && uuidset_contains(&acl->owned,
+                                        ovsdb_row_get_uuid(row))) {
+                    return NULL;
+                }
+            }
+            return xasprintf("options:peer \"%s\" is no other interface of "
+                             "%s", peer, acl->who);
+        }
+        return NULL;
+    } else if (!strcmp(type, "dpdkvhostuserclient")) {
+        const char *config = acl_ovs_config(acl->db, ACL_VHOST_DIR_KEY);
+        char *dir = xstrdup(config && config[0] ? config
+                            : ACL_VHOST_DIR_DEFAULT);
+        size_t len = strlen(dir);
+        char *reason = NULL;
+
+        while (len > 1 && dir[len - 1] == '/') {
+            dir[--len] = '\0';
+        }
+        for (unsigned int i = 0; !reason && i < options->n; i++) {
+            const char *key = json_string(options->keys[i].s);
+            const char *value = json_string(options->values[i].s);
+
+            if (!strcmp(key, "vhost-server-path")) {
+                if (!acl_path_in_dir(value, dir, acl->tenant)) {
+                    reason = xasprintf("options:vhost-server-path \"%s\" is "
+                                       "not inside %s/%s/", value, dir,
+                                       acl->tenant);
+                }
+            } else if (strcmp(key, "tx-retries-max")) {
+                reason = xasprintf("options:%s: a \"dpdkvhostuserclient\" "
+                                   "interface of a tenant has only "
+                                   "vhost-server-path and tx-retries-max",
+                                   key);
+            }
+        }
+        free(dir);
+        return reason;
+    }
+    return xasprintf("type \"%s\" is the provider's (a tenant's interfaces "
+                     "are internal, patch or dpdkvhostuserclient)", type);
+}
+
+/* Interface:mtu_request: 68 to 9000, on "internal" interfaces only (the
+ * MTU of a DPDK port sizes the provider's hugepage memory pools). */
+static char *
+acl_check_mtu(const struct nfv_ovsdb_acl *acl OVS_UNUSED,
+              const struct ovsdb_row *old OVS_UNUSED,
+              const struct ovsdb_row *new, const struct ovsdb_datum *d)
+{
+    const char *type = acl_row_string(new, "type");
+
+    if (!d->n) {
+        return NULL;
+    }
+    if (!type || strcmp(type, "internal")) {
+        return xstrdup("only an \"internal\" interface's MTU may be set");
+    }
+    if (d->keys[0].integer < 68 || d->keys[0].integer > 9000) {
+        return xstrdup("the MTU must be from 68 to 9000");
+    }
+    return NULL;
+}
+
+/* QoS:type: queueing disciplines on the tenant's own ports. */
+static char *
+acl_check_qos_type(const struct nfv_ovsdb_acl *acl OVS_UNUSED,
+                   const struct ovsdb_row *old OVS_UNUSED,
+                   const struct ovsdb_row *new OVS_UNUSED,
+                   const struct ovsdb_datum *d)
+{
+    static const char *const types[] = {
+        "linux-htb", "linux-hfsc", "linux-sfq", "linux-codel",
+        "linux-fq_codel", "linux-netem", "linux-noop", "egress-policer",
+        "trtcm-policer",
+    };
+    const char *type = d->n == 1 ? json_string(d->keys[0].s) : "";
+
+    return (name_in(type, types, ARRAY_SIZE(types)) ? NULL
+            : xasprintf("QoS type \"%s\" is not one a tenant may use", type));
+}
+
+/* The allow-list.  Every column of a tenant table that is not listed is the
+ * provider's (or written only by ovs-vswitchd): Bridge name, datapath_type,
+ * datapath_id, fail_mode, auto_attach, status...; Port bond_fake_iface...;
+ * Interface other_config, bfd, cfm_*, lldp, status...; Controller
+ * local_ip, local_netmask, local_gateway, other_config...; Flow_Table
+ * flow_limit; sFlow agent; IPFIX other_config. */
+static const struct acl_column_rule acl_column_rules[] = {
+    /* Bridge: its references (checked by ownership), OpenFlow versions,
+     * its L2 protocols. */
+    { "Bridge", "ports", NULL, false },
+    { "Bridge", "mirrors", NULL, false },
+    { "Bridge", "controller", NULL, false },
+    { "Bridge", "flow_tables", NULL, false },
+    { "Bridge", "netflow", NULL, false },
+    { "Bridge", "sflow", NULL, false },
+    { "Bridge", "ipfix", NULL, false },
+    { "Bridge", "protocols", NULL, false },
+    { "Bridge", "stp_enable", NULL, false },
+    { "Bridge", "rstp_enable", NULL, false },
+    { "Bridge", "mcast_snooping_enable", NULL, false },
+    { "Bridge", "flood_vlans", NULL, false },
+    { "Bridge", "other_config", acl_check_bridge_other_config, false },
+    { "Bridge", "external_ids", acl_check_external_ids, false },
+
+    { "Port", "name", acl_check_name, true },
+    { "Port", "interfaces", NULL, false },
+    { "Port", "qos", NULL, false },
+    { "Port", "tag", NULL, false },
+    { "Port", "trunks", NULL, false },
+    { "Port", "vlan_mode", NULL, false },
+    { "Port", "mac", NULL, false },
+    { "Port", "protected", NULL, false },
+    { "Port", "bond_mode", NULL, false },
+    { "Port", "bond_updelay", NULL, false },
+    { "Port", "bond_downdelay", NULL, false },
+    { "Port", "lacp", NULL, false },
+    { "Port", "other_config", acl_check_port_other_config, false },
+    { "Port", "external_ids", acl_check_external_ids, false },
+
+    { "Interface", "name", acl_check_name, true },
+    { "Interface", "type", acl_check_interface, true },
+    { "Interface", "options", acl_check_interface, false },
+    { "Interface", "mtu_request", acl_check_mtu, false },
+    { "Interface", "mac", NULL, false },
+    { "Interface", "ofport_request", NULL, false },
+    { "Interface", "ingress_policing_rate", NULL, false },
+    { "Interface", "ingress_policing_burst", NULL, false },
+    { "Interface", "ingress_policing_kpkts_rate", NULL, false },
+    { "Interface", "ingress_policing_kpkts_burst", NULL, false },
+    { "Interface", "external_ids", acl_check_external_ids, false },
+
+    { "Controller", "target", acl_check_controller_target, true },
+    { "Controller", "type", NULL, false },
+    { "Controller", "connection_mode", NULL, false },
+    { "Controller", "max_backoff", NULL, false },
+    { "Controller", "inactivity_probe", NULL, false },
+    { "Controller", "enable_async_messages", NULL, false },
+    { "Controller", "controller_rate_limit", NULL, false },
+    { "Controller", "controller_burst_limit", NULL, false },
+    { "Controller", "controller_queue_id", NULL, false },
+    { "Controller", "external_ids", acl_check_external_ids, false },
+
+    { "Flow_Table", "name", NULL, false },
+    { "Flow_Table", "overflow_policy", NULL, false },
+    { "Flow_Table", "groups", NULL, false },
+    { "Flow_Table", "prefixes", NULL, false },
+    { "Flow_Table", "external_ids", acl_check_external_ids, false },
+
+    { "Mirror", "name", NULL, false },
+    { "Mirror", "select_all", NULL, false },
+    { "Mirror", "select_dst_port", NULL, false },
+    { "Mirror", "select_src_port", NULL, false },
+    { "Mirror", "select_vlan", NULL, false },
+    { "Mirror", "output_port", NULL, false },
+    { "Mirror", "output_vlan", NULL, false },
+    { "Mirror", "snaplen", NULL, false },
+    { "Mirror", "external_ids", acl_check_external_ids, false },
+
+    { "QoS", "type", acl_check_qos_type, true },
+    { "QoS", "queues", NULL, false },
+    { "QoS", "other_config", NULL, false },
+    { "QoS", "external_ids", acl_check_external_ids, false },
+
+    { "Queue", "dscp", NULL, false },
+    { "Queue", "other_config", NULL, false },
+    { "Queue", "external_ids", acl_check_external_ids, false },
+
+    { "NetFlow", "targets", acl_check_collectors, true },
+    { "NetFlow", "active_timeout", NULL, false },
+    { "NetFlow", "add_id_to_interface", NULL, false },
+    { "NetFlow", "engine_id", NULL, false },
+    { "NetFlow", "engine_type", NULL, false },
+    { "NetFlow", "external_ids", acl_check_external_ids, false },
+
+    { "sFlow", "targets", acl_check_collectors, true },
+    { "sFlow", "sampling", NULL, false },
+    { "sFlow", "polling", NULL, false },
+    { "sFlow", "header", NULL, false },
+    { "sFlow", "external_ids", acl_check_external_ids, false },
+
+    { "IPFIX", "targets", acl_check_collectors, true },
+    { "IPFIX", "sampling", NULL, false },
+    { "IPFIX", "obs_domain_id", NULL, false },
+    { "IPFIX", "obs_point_id", NULL, false },
+    { "IPFIX", "cache_active_timeout", NULL, false },
+    { "IPFIX", "cache_max_flows", NULL, false },
+    { "IPFIX", "external_ids", acl_check_external_ids, false },
+};
+
+static const struct acl_column_rule *
+acl_column_rule(const char *table, const char *column)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(acl_column_rules); i++) {
+        const struct acl_column_rule *r = &acl_column_rules[i];
+        if (!strcmp(r->table, table) && !strcmp(r->column, column)) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/* Checks the columns a tenant's transaction writes in 'new' (inserted if
+ * 'old' is NULL, otherwise changed from 'old') against the allow-list.
+ * Returns NULL if they pass, otherwise a "permission error" naming the
+ * rule. */
+static struct ovsdb_error *
+acl_check_values(const struct nfv_ovsdb_acl *acl, const struct ovsdb_row *old,
+                 const struct ovsdb_row *new)
+{
+    const char *table = new->table->schema->name;
+    const struct uuid *uuid = ovsdb_row_get_uuid(new);
+    const struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &new->table->schema->columns) {
+        const struct ovsdb_column *c = node->data;
+        const struct ovsdb_datum *d = &new->fields[c->index];
+        const struct acl_column_rule *rule;
+
+        if (c->index == OVSDB_COL_UUID || c->index == OVSDB_COL_VERSION) {
+            continue;
+        }
+        rule = acl_column_rule(table, c->name);
+        if (old ? ovsdb_datum_equals(&old->fields[c->index], d, &c->type)
+                : (!rule || !rule->on_insert)
+                  && ovsdb_datum_is_default(d, &c->type)) {
+            continue;
+        }
+        if (!rule) {
+            COVERAGE_INC(nfv_acl_value_refused);
+            return ovsdb_error(
+                "permission error", "%s may not write column %s of table %s "
+                "(row "UUID_FMT"): tenant column allow-list: %s:%s is the "
+                "provider's", acl->who, c->name, table, UUID_ARGS(uuid),
+                table, c->name);
+        }
+
+        char *reason = rule->check ? rule->check(acl, old, new, d) : NULL;
+        if (reason) {
+            struct ovsdb_error *error = ovsdb_error(
+                "permission error", "%s may not write column %s of table %s "
+                "(row "UUID_FMT"): tenant column allow-list rule %s:%s: %s",
+                acl->who, c->name, table, UUID_ARGS(uuid), table, c->name,
+                reason);
+            free(reason);
+            COVERAGE_INC(nfv_acl_value_refused);
+            return error;
+        }
+    }
+    return NULL;
+}
+
 /* State of nfv_ovsdb_acl_check_txn(). */
 struct acl_check {
     struct nfv_ovsdb_acl *acl;
@@ -621,6 +1395,11 @@ acl_check_change(const struct ovsdb_row *old, const struct ovsdb_row *new,
     const char *table = row->table->schema->name;
     const struct uuid *uuid = ovsdb_row_get_uuid(row);
 
+    if (aux->error) {
+        /* ovsdb_txn_for_each_change() stops only the current table's
+         * rows: keep the first error. */
+        return false;
+    }
     if (acl->kind == ACL_DB_TENANT) {
         aux->error = ovsdb_error(
             "permission error", "the %s database is read-only to tenants: "
@@ -663,6 +1442,8 @@ acl_check_change(const struct ovsdb_row *old, const struct ovsdb_row *new,
             "permission error", "row "UUID_FMT" of table %s would not belong "
             "to %s after this transaction (%s)", UUID_ARGS(uuid),
             table, acl->who, acl_rule_text());
+    } else if (new) {
+        aux->error = acl_check_values(acl, old, new);
     }
     if (!old) {
         uuidset_insert(&aux->inserted, uuid);

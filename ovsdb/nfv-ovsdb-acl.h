@@ -16,7 +16,7 @@
  * ACL, upstream behaviour.
  *
  * Upstream calls these functions from ovsdb/execution.c, ovsdb/monitor.c
- * and ovsdb/jsonrpc-server.c (patch 0009); a NULL ACL means full access
+ * and ovsdb/jsonrpc-server.c (patch 0010); a NULL ACL means full access
  * everywhere, so every function accepts NULL and then does nothing. */
 
 #include <stdbool.h>
@@ -43,12 +43,22 @@ bool nfv_ovsdb_acl_method_allowed(const struct ovsdb_session *,
 const char *nfv_ovsdb_acl_tenant(const struct nfv_ovsdb_acl *);
 void nfv_ovsdb_acl_refresh(struct nfv_ovsdb_acl *);
 
+/* Sessions: a session whose monitors were created for an identity class
+ * that is no longer its own is dropped. */
+void nfv_ovsdb_acl_session_note(const struct ovsdb_session *,
+                                const char *peer_id, char **classp);
+bool nfv_ovsdb_acl_session_stale(const struct ovsdb_session *,
+                                 const char *peer_id, bool monitoring,
+                                 char **classp);
+
 /* "transact" (RFC 7047 section 4.1.3, operations section 5.2). */
 void nfv_ovsdb_acl_filter_rows(struct nfv_ovsdb_acl *,
                                const struct ovsdb_table *,
                                struct ovsdb_row_set *);
 bool nfv_ovsdb_acl_row_visible(struct nfv_ovsdb_acl *,
                                const struct ovsdb_row *);
+bool nfv_ovsdb_acl_row_in_scope(struct nfv_ovsdb_acl *,
+                                const struct ovsdb_row *);
 struct json;
 struct ovsdb_error *nfv_ovsdb_acl_check_op(const struct nfv_ovsdb_acl *,
                                            const char *op_name,

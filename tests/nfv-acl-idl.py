@@ -11,9 +11,10 @@ certificate, waits for the database's contents, then runs each COMMAND:
   show             prints, per table with rows, the sorted names (or the
                    number of rows for tables without a name column)
   set-other BR K=V sets other_config:K=V on bridge BR; prints the status
-  add-port BR P    adds port P (with interface P) to bridge BR
+  add-port BR P    adds port P (with internal interface P) to bridge BR
   orphan-port P    inserts port P referenced by no bridge
   wait-bridge BR   waits until bridge BR appears (a monitor update)
+  wait-no-bridge BR  waits until bridge BR is gone
 """
 
 import json
@@ -107,6 +108,7 @@ def main(argv):
             txn = ovs.db.idl.Transaction(idl)
             iface = txn.insert(idl.tables["Interface"])
             iface.name = p
+            iface.type = "internal"
             port = txn.insert(idl.tables["Port"])
             port.name = p
             port.interfaces = [iface]
@@ -118,6 +120,7 @@ def main(argv):
             txn = ovs.db.idl.Transaction(idl)
             iface = txn.insert(idl.tables["Interface"])
             iface.name = p
+            iface.type = "internal"
             port = txn.insert(idl.tables["Port"])
             port.name = p
             port.interfaces = [iface]
@@ -128,9 +131,16 @@ def main(argv):
                                        idl.tables["Bridge"].rows.values()),
                       "bridge %s" % br)
             print("bridge %s appeared" % br)
+        elif cmd == "wait-no-bridge":
+            br = commands.pop(0)
+            run_until(idl, lambda: all(r.name != br for r in
+                                       idl.tables["Bridge"].rows.values()),
+                      "bridge %s gone" % br)
+            print("bridge %s gone" % br)
         else:
             sys.stderr.write("unknown command %s\n" % cmd)
             return 1
+        sys.stdout.flush()
     idl.close()
     return 0
 
