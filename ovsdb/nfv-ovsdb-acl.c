@@ -55,7 +55,7 @@ COVERAGE_DEFINE(nfv_acl_session_dropped); /* Identity class changed. */
 enum acl_db_kind {
     ACL_DB_VSWITCH,     /* Tenant rows: bridges tagged, rows they reach. */
     ACL_DB_TENANT,      /* Own Tenant row and its VM_Ports, read-only. */
-    ACL_DB_SERVER,      /* _Server: readable as is (upstream: read-only). */
+    ACL_DB_SERVER,      /* _Server: readable as is, read-only to tenants. */
     ACL_DB_OTHER        /* Anything else: nothing visible, read-only. */
 };
 
@@ -654,9 +654,12 @@ nfv_ovsdb_acl_check_op(const struct nfv_ovsdb_acl *acl, const char *op_name,
 {
     static const char *const queries[] = { "update", "mutate", "delete" };
 
-    if (!acl || acl->kind == ACL_DB_SERVER || !op_name
-        || !name_in(op_name, queries, ARRAY_SIZE(queries))
-        || operation->type != JSON_OBJECT) {
+    /* In _Server an "insert" is refused here too: upstream refuses every
+     * write to a reserved database with "not allowed" before the
+     * transaction check runs, and a tenant gets the ACL's answer. */
+    if (!acl || !op_name || operation->type != JSON_OBJECT
+        || (!name_in(op_name, queries, ARRAY_SIZE(queries))
+            && (acl->kind != ACL_DB_SERVER || strcmp(op_name, "insert")))) {
         return NULL;
     }
 
@@ -665,10 +668,11 @@ nfv_ovsdb_acl_check_op(const struct nfv_ovsdb_acl *acl, const char *op_name,
     const char *name = (table && table->type == JSON_STRING
                         ? json_string(table) : "");
     struct ovsdb_error *error = NULL;
-    if (acl->kind == ACL_DB_TENANT) {
+    if (acl->kind == ACL_DB_TENANT || acl->kind == ACL_DB_SERVER) {
         error = ovsdb_error(
             "permission error", "the %s database is read-only to tenants: "
-            "%s may not change table %s", ACL_TENANT_DB, acl->who, name);
+            "%s may not change table %s", acl->db->schema->name, acl->who,
+            name);
     } else if (acl->kind != ACL_DB_VSWITCH) {
         error = ovsdb_error(
             "permission error", "database %s is the provider's: %s may not "
@@ -1400,10 +1404,10 @@ acl_check_change(const struct ovsdb_row *old, const struct ovsdb_row *new,
          * rows: keep the first error. */
         return false;
     }
-    if (acl->kind == ACL_DB_TENANT) {
+    if (acl->kind == ACL_DB_TENANT || acl->kind == ACL_DB_SERVER) {
         aux->error = ovsdb_error(
             "permission error", "the %s database is read-only to tenants: "
-            "%s may not change table %s", ACL_TENANT_DB, acl->who,
+            "%s may not change table %s", acl->db->schema->name, acl->who,
             table);
     } else if (acl->kind != ACL_DB_VSWITCH) {
         aux->error = ovsdb_error(
@@ -1470,7 +1474,7 @@ nfv_ovsdb_acl_check_txn(struct nfv_ovsdb_acl *acl, const struct ovsdb_txn *txn)
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     struct acl_check aux;
 
-    if (!acl || acl->kind == ACL_DB_SERVER) {
+    if (!acl) {
         return NULL;
     }
 
