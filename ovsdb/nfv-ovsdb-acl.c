@@ -1188,14 +1188,19 @@ acl_check_qos_type(const struct nfv_ovsdb_acl *acl OVS_UNUSED,
  * datapath_id, fail_mode, auto_attach, status...; Port bond_fake_iface...;
  * Interface other_config, bfd, cfm_*, lldp, status...; Controller
  * local_ip, local_netmask, local_gateway, other_config...; Flow_Table
- * flow_limit; sFlow agent; IPFIX other_config. */
+ * flow_limit; sFlow agent; IPFIX other_config.
+ *
+ * The columns that carry a tenant's limits, or that vswitchd/nfv-tenant.c
+ * sets from its Tenant row, are the provider's too: Bridge controller and
+ * flow_tables, Controller controller_rate_limit and controller_burst_limit,
+ * Flow_Table overflow_policy.  ovs-vswitchd would apply a tenant's value
+ * before nfv-tenant.c restores the provider's (flows past the limit added,
+ * controllers reconnecting). */
 static const struct acl_column_rule acl_column_rules[] = {
     /* Bridge: its references (checked by ownership), OpenFlow versions,
      * its L2 protocols. */
     { "Bridge", "ports", NULL, false },
     { "Bridge", "mirrors", NULL, false },
-    { "Bridge", "controller", NULL, false },
-    { "Bridge", "flow_tables", NULL, false },
     { "Bridge", "netflow", NULL, false },
     { "Bridge", "sflow", NULL, false },
     { "Bridge", "ipfix", NULL, false },
@@ -1240,13 +1245,10 @@ static const struct acl_column_rule acl_column_rules[] = {
     { "Controller", "max_backoff", NULL, false },
     { "Controller", "inactivity_probe", NULL, false },
     { "Controller", "enable_async_messages", NULL, false },
-    { "Controller", "controller_rate_limit", NULL, false },
-    { "Controller", "controller_burst_limit", NULL, false },
     { "Controller", "controller_queue_id", NULL, false },
     { "Controller", "external_ids", acl_check_external_ids, false },
 
     { "Flow_Table", "name", NULL, false },
-    { "Flow_Table", "overflow_policy", NULL, false },
     { "Flow_Table", "groups", NULL, false },
     { "Flow_Table", "prefixes", NULL, false },
     { "Flow_Table", "external_ids", acl_check_external_ids, false },
