@@ -786,12 +786,20 @@ acl_has_prefix(const char *s, const char *const prefixes[], size_t n)
     return false;
 }
 
-/* external_ids: any key but the provider's "nfv-" keys.  ("nfv-tenant",
- * the tenant tag, has its own rules in acl_check_change(): never changed,
- * and on insert only the tenant's own name.) */
+/* external_ids: any key but the provider's "nfv-" keys and "iface-id".
+ * ("nfv-tenant", the tenant tag, has its own rules in acl_check_change():
+ * never changed, and on insert only the tenant's own name.)  "iface-id"
+ * binds an interface to a VM_Port, and vswitchd/nfv-tenant.c moves a port
+ * bound to a tenant's VM_Port onto that tenant's integration bridge: the
+ * provider (Nova, its agent) plugs VM ports, so a tenant may neither set,
+ * change nor remove it. */
 static char *
 acl_external_id_cb(const char *key, const char *value OVS_UNUSED)
 {
+    if (!strcmp(key, "iface-id")) {
+        return xstrdup("key \"iface-id\" is the provider's (it binds an "
+                       "interface to a VM_Port)");
+    }
     return (!strncmp(key, "nfv-", 4) && strcmp(key, ACL_TAG)
             ? xasprintf("key \"%s\": \"nfv-\" keys are the provider's", key)
             : NULL);
@@ -887,19 +895,26 @@ acl_check_port_other_config(const struct nfv_ovsdb_acl *acl OVS_UNUSED,
                            acl_port_other_config_cb);
 }
 
-/* Port and Interface names: "<tenant>-...", so that a tenant never takes
- * (nor learns, through a unique-index violation) the name of a host netdev
- * or another owner's port. */
+/* Port and Interface names: "<tenant>-..." on insert, so that a tenant
+ * never takes (nor learns, through a unique-index violation) the name of a
+ * host netdev or another owner's port, and fixed once inserted: a rename
+ * could give a port the name of a host NIC (which ovs-vswitchd would then
+ * open on the tenant's bridge), a name the provider is about to use, or
+ * rename a port the provider put on the tenant's bridge.  (The check runs
+ * only when the name changes.) */
 static char *
 acl_check_name(const struct nfv_ovsdb_acl *acl, const struct ovsdb_row *old,
                const struct ovsdb_row *new, const struct ovsdb_datum *d)
 {
     size_t len = strlen(acl->tenant);
 
-    if (old || (d->n == 1 && !strncmp(json_string(d->keys[0].s),
-                                      acl->tenant, len)
-                && json_string(d->keys[0].s)[len] == '-'
-                && json_string(d->keys[0].s)[len + 1])) {
+    if (old) {
+        return xasprintf("%s names are fixed once inserted: a tenant may "
+                         "not rename one", new->table->schema->name);
+    }
+    if (d->n == 1 && !strncmp(json_string(d->keys[0].s), acl->tenant, len)
+        && json_string(d->keys[0].s)[len] == '-'
+        && json_string(d->keys[0].s)[len + 1]) {
         return NULL;
     }
     return xasprintf("the %s names a tenant inserts begin with \"%s-\"",

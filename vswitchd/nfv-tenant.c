@@ -54,6 +54,7 @@ COVERAGE_DEFINE(tenant_flow_install);
 COVERAGE_DEFINE(tenant_flow_repair);
 COVERAGE_DEFINE(tenant_flow_error);
 COVERAGE_DEFINE(tenant_txn_error);
+COVERAGE_DEFINE(tenant_vm_port_foreign); /* VM port on another tenant's bridge. */
 
 /* Interface names are at most IFNAMSIZ - 1 = 15 bytes; "br-int-" is 7, so a
  * tenant's short name is at most 8. */
@@ -894,7 +895,11 @@ tenant_remove_stale_bridges(const struct ovsrec_open_vswitch *ovs)
 
 /* Moves VM ports bound to a tenant (Interface external_ids:iface-id equal to
  * one of its VM_Port:iface_id) onto the tenant's integration bridge, as
- * access ports of its internal VID. */
+ * access ports of its internal VID.  Only from a provider's bridge (no
+ * external_ids:nfv-tenant) or the tenant's own: a port on another tenant's
+ * bridge stays where it is (counted, logged), so that a tenant cannot have
+ * its own interface moved into another tenant's network by giving it that
+ * tenant's iface-id. */
 static void
 tenant_attach_vms(const struct ovsrec_open_vswitch *ovs)
 {
@@ -926,6 +931,16 @@ tenant_attach_vms(const struct ovsrec_open_vswitch *ovs)
                                             "iface-id");
             t = iface_id ? shash_find_data(&iface_ids, iface_id) : NULL;
             if (!t) {
+                continue;
+            }
+
+            const char *br_owner = smap_get(&br->external_ids, EXT_TENANT);
+            if (br_owner && strcmp(br_owner, t->name)) {
+                COVERAGE_INC(tenant_vm_port_foreign);
+                VLOG_WARN_RL(&rl, "not attaching port %s (iface-id %s) to "
+                             "tenant %s: it is on bridge %s of tenant %s",
+                             port->name, iface_id, t->name, br->name,
+                             br_owner);
                 continue;
             }
 
