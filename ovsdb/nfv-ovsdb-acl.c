@@ -7,6 +7,8 @@
 #include "nfv/lib/nfv-identity.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
@@ -929,42 +931,116 @@ acl_ip4_is_local(ovs_be32 a)
     return (ntohl(a) >> 24) == 127 || !a;
 }
 
-/* Returns true if 'host' (a host name or address literal, IPv6 possibly in
- * brackets) is empty, "localhost", or a loopback or unspecified address in
- * any form the resolver accepts ("127.1", "2130706433", "0", "::1",
- * "::ffff:127.0.0.1"...). */
+/* Returns true if 'a4' (if nonnull) or 'a6' (if nonnull) is an address of
+ * one of this host's interfaces now (getifaddrs()).  An IPv4-mapped or
+ * IPv4-compatible 'a6' is compared as IPv4. */
 static bool
-acl_host_is_local(const char *host, size_t len)
+acl_addr_is_own(const struct in_addr *a4, const struct in6_addr *a6)
+{
+    struct ifaddrs *ifa_list, *ifa;
+    struct in_addr v4;
+    bool own = false;
+
+    if (a6 && (IN6_IS_ADDR_V4MAPPED(a6) || IN6_IS_ADDR_V4COMPAT(a6))) {
+        memcpy(&v4.s_addr, &a6->s6_addr[12], sizeof v4.s_addr);
+        a4 = &v4;
+        a6 = NULL;
+    }
+    if (getifaddrs(&ifa_list)) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+        VLOG_WARN_RL(&rl, "getifaddrs failed (%s): cannot tell whether a "
+                     "tenant's target is this host's address",
+                     ovs_strerror(errno));
+        return false;
+    }
+    for (ifa = ifa_list; ifa && !own; ifa = ifa->ifa_next) {
+        const struct sockaddr *sa = ifa->ifa_addr;
+
+        if (!sa) {
+            continue;
+        }
+        if (a4 && sa->sa_family == AF_INET) {
+            const struct sockaddr_in *sin = ALIGNED_CAST(
+                const struct sockaddr_in *, sa);
+            own = sin->sin_addr.s_addr == a4->s_addr;
+        } else if (a6 && sa->sa_family == AF_INET6) {
+            const struct sockaddr_in6 *sin6 = ALIGNED_CAST(
+                const struct sockaddr_in6 *, sa);
+            own = !memcmp(&sin6->sin6_addr, a6, sizeof *a6);
+        }
+    }
+    freeifaddrs(ifa_list);
+    return own;
+}
+
+/* Checks 'host' (the 'len' bytes of a "HOST[:PORT]", an IPv6 address in
+ * brackets) of a target a tenant writes: it must be a numeric address
+ * (IPv4 in any form inet_aton() accepts, or IPv6) of another host.
+ * Returns NULL if it is, otherwise a malloc'd reason naming 'target':
+ *
+ *   - empty, "localhost", a loopback or unspecified address in any form
+ *     ("127.1", "2130706433", "0", "::1", "::ffff:127.0.0.1"...);
+ *
+ *   - any other host name: what it resolves to is up to the resolver when
+ *     ovs-vswitchd connects (the host's own name maps to 127.0.1.1 on
+ *     Debian, and DNS may change), so only numeric addresses are checked
+ *     and accepted;
+ *
+ *   - an address of one of this host's interfaces (at the time of the
+ *     check). */
+static char *
+acl_check_host(const char *what, const char *target, const char *host,
+               size_t len)
 {
     char *h = xmemdup0(host, len);
     struct in6_addr a6;
     struct in_addr a4;
-    bool local;
+    char *reason = NULL;
 
     if (h[0] == '[' && len >= 2 && h[len - 1] == ']') {
         memmove(h, h + 1, len - 2);
         h[len - 2] = '\0';
     }
     if (inet_aton(h, &a4)) {
-        local = acl_ip4_is_local(a4.s_addr);
+        if (acl_ip4_is_local(a4.s_addr)) {
+            reason = xasprintf("%s \"%s\": a loopback or unspecified "
+                               "address is not allowed", what, target);
+        } else if (acl_addr_is_own(&a4, NULL)) {
+            reason = xasprintf("%s \"%s\": an address of this host is not "
+                               "allowed", what, target);
+        }
     } else if (inet_pton(AF_INET6, h, &a6) == 1) {
         ovs_be32 v4;
 
         memcpy(&v4, &a6.s6_addr[12], sizeof v4);
-        local = (IN6_IS_ADDR_LOOPBACK(&a6) || IN6_IS_ADDR_UNSPECIFIED(&a6)
-                 || ((IN6_IS_ADDR_V4MAPPED(&a6) || IN6_IS_ADDR_V4COMPAT(&a6))
-                     && acl_ip4_is_local(v4)));
+        if (IN6_IS_ADDR_LOOPBACK(&a6) || IN6_IS_ADDR_UNSPECIFIED(&a6)
+            || ((IN6_IS_ADDR_V4MAPPED(&a6) || IN6_IS_ADDR_V4COMPAT(&a6))
+                && acl_ip4_is_local(v4))) {
+            reason = xasprintf("%s \"%s\": a loopback or unspecified "
+                               "address is not allowed", what, target);
+        } else if (acl_addr_is_own(NULL, &a6)) {
+            reason = xasprintf("%s \"%s\": an address of this host is not "
+                               "allowed", what, target);
+        }
     } else {
         size_t n = strlen(h);
 
         while (n && h[n - 1] == '.') {
             h[--n] = '\0';
         }
-        local = !h[0] || !strcasecmp(h, "localhost")
-                || (n > 10 && !strcasecmp(h + n - 10, ".localhost"));
+        if (!h[0] || !strcasecmp(h, "localhost")
+            || (n > 10 && !strcasecmp(h + n - 10, ".localhost"))) {
+            reason = xasprintf("%s \"%s\": a loopback or unspecified "
+                               "address is not allowed", what, target);
+        } else {
+            reason = xasprintf("%s \"%s\": a host name is not allowed "
+                               "(a tenant's targets are numeric IPv4 or "
+                               "IPv6 addresses)", what, target);
+        }
     }
     free(h);
-    return local;
+    return reason;
 }
 
 /* Returns the length of the host part of "HOST[:PORT]" in 's' (IPv6 in
@@ -979,8 +1055,8 @@ acl_host_len(const char *s)
     return strcspn(s, ":");
 }
 
-/* Controller:target: an active "ssl:" or "tcp:" connection to a host that
- * is not this one.  No "unix:" (another bridge's or daemon's local socket),
+/* Controller:target: an active "ssl:" or "tcp:" connection to a numeric
+ * address that is not this host's (acl_check_host()).  No "unix:" (another bridge's or daemon's local socket),
  * no "punix:" (a socket file where the tenant chooses), no "pssl:" or
  * "ptcp:" (a listening port on the host: the provider assigns those). */
 static char *
@@ -999,14 +1075,11 @@ acl_check_controller_target(const struct nfv_ovsdb_acl *acl OVS_UNUSED,
                          "targets are allowed (no unix:, punix:, pssl:, "
                          "ptcp:)", target);
     }
-    if (acl_host_is_local(host, acl_host_len(host))) {
-        return xasprintf("target \"%s\": a loopback or unspecified address "
-                         "is not allowed", target);
-    }
-    return NULL;
+    return acl_check_host("target", target, host, acl_host_len(host));
 }
 
-/* NetFlow, sFlow and IPFIX targets: "HOST:PORT" collectors, not local. */
+/* NetFlow, sFlow and IPFIX targets: "HOST:PORT" collectors at numeric
+ * addresses that are not this host's (acl_check_host()). */
 static char *
 acl_check_collectors(const struct nfv_ovsdb_acl *acl OVS_UNUSED,
                      const struct ovsdb_row *old OVS_UNUSED,
@@ -1015,14 +1088,12 @@ acl_check_collectors(const struct nfv_ovsdb_acl *acl OVS_UNUSED,
 {
     for (unsigned int i = 0; i < d->n; i++) {
         const char *target = json_string(d->keys[i].s);
+        const char *host = !strncmp(target, "udp:", 4) ? target + 4 : target;
+        char *reason = acl_check_host("collector", target, host,
+                                      acl_host_len(host));
 
-        if (!strncmp(target, "udp:", 4)) {
-            target += 4;
-        }
-        if (acl_host_is_local(target, acl_host_len(target))) {
-            return xasprintf("collector \"%s\": a loopback or unspecified "
-                             "address is not allowed",
-                             json_string(d->keys[i].s));
+        if (reason) {
+            return reason;
         }
     }
     return NULL;
