@@ -103,8 +103,7 @@ def main(argv):
 
     # Values outside the allow-list in its own rows.
     attempt("db_set %s type=dpdk" % port,
-            tapi.db_set("Interface", port, ("type", "dpdk"),
-                        ("options", {"dpdk-devargs": "0000:01:00.0"})))
+            tapi.db_set("Interface", port, ("type", "dpdk")))
     attempt("db_set %s fail_mode=standalone" % br,
             tapi.db_set("Bridge", br, ("fail_mode", "standalone")))
 
