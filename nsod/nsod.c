@@ -455,7 +455,7 @@ backend_traffic(const struct nsod_backend *b, unsigned long long int *packets,
  * exit. */
 static struct ovs_mutex traffic_slots_mutex = OVS_MUTEX_INITIALIZER;
 static struct id_pool *traffic_slots OVS_GUARDED_BY(traffic_slots_mutex);
-static pthread_key_t traffic_slot_key;
+static ovsthread_key_t traffic_slot_key;
 
 static void
 traffic_slot_release(void *slot_)
@@ -474,13 +474,13 @@ traffic_slot(void)
     void *slot;
 
     if (ovsthread_once_start(&once)) {
-        xpthread_key_create(&traffic_slot_key, traffic_slot_release);
+        ovsthread_key_create(&traffic_slot_key, traffic_slot_release);
         ovs_mutex_lock(&traffic_slots_mutex);
         traffic_slots = id_pool_create(1, NSOD_TRAFFIC_SLOTS - 1);
         ovs_mutex_unlock(&traffic_slots_mutex);
         ovsthread_once_done(&once);
     }
-    slot = pthread_getspecific(traffic_slot_key);
+    slot = ovsthread_getspecific(traffic_slot_key);
     if (OVS_UNLIKELY(!slot)) {
         uint32_t id;
         bool ok;
@@ -494,7 +494,7 @@ traffic_slot(void)
         /* Stored as id + 1 (a thread key's value is never NULL then); the
          * key's destructor gives the slot back. */
         slot = (void *) (uintptr_t) (id + 1);
-        xpthread_setspecific(traffic_slot_key, slot);
+        ovsthread_setspecific(traffic_slot_key, slot);
     }
     return (uintptr_t) slot - 1;
 }
