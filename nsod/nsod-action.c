@@ -35,6 +35,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/vlog.h"
+#include "ovs-thread.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -159,7 +160,6 @@ nsod_xlate(const void *args, size_t len, const struct flow *flow OVS_UNUSED,
 struct nsod_odp_branch {
     uint32_t backend;
     const struct nlattr *actions;
-    size_t bytes;
 
     /* Filled in by nsod_branch_analyze(): if 'output' is nonnull, the
      * branch's actions are the 'n_rewrites' actions 'rewrites' (each a
@@ -305,85 +305,47 @@ nsod_branch_find(const struct nsod_odp_branch *branches, size_t n,
     return -1;
 }
 
-/* nsod_execute() when every branch of 'branches' (n_branches of them) is
- * rewrites then 'output': rewrites each packet of 'batch' (which the
- * caller gives away) for the branch of backend 'ids[i]' ('lens[i]' bytes
- * before), drops those with no branch, and outputs the rest as one batch,
- * in their order.  Returns true (the batch is consumed). */
-static bool
-nsod_execute_one_output(void *dp, struct dp_packet_batch *batch,
-                        struct nsod_service *svc,
-                        struct nsod_odp_branch *branches, size_t n_branches,
-                        const uint8_t *map, const uint32_t *ids,
-                        const size_t *lens, const struct nlattr *output,
-                        odp_execute_cb dp_execute_action)
-{
-    uint8_t counts[NSOD_MAX_BACKENDS];
-    const size_t n = dp_packet_batch_size(batch);
-    struct dp_packet *packet;
-    size_t n_dropped = 0;
-    size_t i;
-
-    memset(counts, 0, n_branches * sizeof counts[0]);
-    DP_PACKET_BATCH_REFILL_FOR_EACH (i, n, packet, batch) {
-        int j = nsod_branch_find(branches, n_branches, map, ids[i]);
-
-        if (OVS_UNLIKELY(j < 0)) {
-            dp_packet_delete(packet);
-            n_dropped++;
-            continue;
-        }
-        counts[j]++;
-        branches[j].bytes += lens[i];
-        nsod_branch_rewrite(&branches[j], packet);
-        dp_packet_batch_refill(batch, packet, i);
-    }
-    if (n_dropped) {
-        COVERAGE_ADD(nsod_drop_no_backend, n_dropped);
-    }
-    for (size_t j = 0; j < n_branches; j++) {
-        if (counts[j]) {
-            nsod_account(svc, branches[j].backend, counts[j],
-                         branches[j].bytes);
-        }
-    }
-    if (!dp_packet_batch_is_empty(batch)) {
-        odp_execute_actions(dp, batch, true, output,
-                            NLA_ALIGN(output->nla_len), dp_execute_action);
-    }
-    dp_packet_batch_init(batch);
-    return true;
-}
-
-/* Per packet batch: picks each packet's backend and runs the backends'
- * branches on their packets (copies of them unless 'steal'). */
-static bool
-nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
-             const void *args, size_t len, odp_execute_cb dp_execute_action)
-{
+/* A datapath nsod action, parsed: what nsod_execute() needs of it. */
+struct nsod_plan {
+    uint32_t service_id;            /* 0: none. */
+    size_t n_branches;
     struct nsod_odp_branch branches[NSOD_MAX_BACKENDS];
-    uint8_t map[NSOD_BRANCH_MAP];
-    struct nsod_service *svc = NULL;
-    size_t n_branches = 0;
+    uint8_t map[NSOD_BRANCH_MAP];   /* See nsod_branch_find(). */
+
+    /* If every branch is rewrites then the same output action (see
+     * nsod_branch_analyze()), that output; else NULL. */
+    const struct nlattr *output;
+};
+
+/* Parses the nsod datapath action whose 'len' bytes of arguments are at
+ * 'args' (as translation wrote them: see the top of this file) into
+ * '*plan', whose pointers then point into 'args'.  Ignores malformed
+ * branches (no packet goes there). */
+static void
+nsod_plan_parse(const void *args, size_t len, struct nsod_plan *plan)
+{
     const struct nlattr *a;
     size_t left;
 
     BUILD_ASSERT(NSOD_MAX_BACKENDS < UINT8_MAX);
-    memset(map, 0, sizeof map);
+    plan->service_id = 0;
+    plan->n_branches = 0;
+    memset(plan->map, 0, sizeof plan->map);
     NL_ATTR_FOR_EACH (a, left, args, len) {
-        if (nl_attr_type(a) == NSOD_ODP_SERVICE) {
-            svc = nsod_service_find_by_id(nl_attr_get_u32(a));
+        if (nl_attr_type(a) == NSOD_ODP_SERVICE
+            && nl_attr_get_size(a) == sizeof(uint32_t)) {
+            plan->service_id = nl_attr_get_u32(a);
         } else if (nl_attr_type(a) == NSOD_ODP_BRANCH
-                   && n_branches < ARRAY_SIZE(branches)) {
-            struct nsod_odp_branch *b = &branches[n_branches];
+                   && plan->n_branches < ARRAY_SIZE(plan->branches)) {
+            struct nsod_odp_branch *b = &plan->branches[plan->n_branches];
             const struct nlattr *ba;
             size_t bleft;
 
             b->backend = NSOD_NO_BACKEND;
             b->actions = NULL;
-            b->bytes = 0;
             NL_NESTED_FOR_EACH (ba, bleft, a) {
-                if (nl_attr_type(ba) == NSOD_ODP_BACKEND) {
+                if (nl_attr_type(ba) == NSOD_ODP_BACKEND
+                    && nl_attr_get_size(ba) == sizeof(uint32_t)) {
                     b->backend = nl_attr_get_u32(ba);
                 } else if (nl_attr_type(ba) == NSOD_ODP_ACTIONS) {
                     b->actions = ba;
@@ -392,28 +354,133 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
             if (b->backend == NSOD_NO_BACKEND || !b->actions) {
                 continue;       /* Malformed: no packet goes there. */
             }
-            if (!map[b->backend % NSOD_BRANCH_MAP]) {
-                map[b->backend % NSOD_BRANCH_MAP] = n_branches + 1;
+            if (!plan->map[b->backend % NSOD_BRANCH_MAP]) {
+                plan->map[b->backend % NSOD_BRANCH_MAP]
+                    = plan->n_branches + 1;
             }
             nsod_branch_analyze(b);
-            n_branches++;
+            plan->n_branches++;
         }
     }
 
     /* Whether every branch ends in the same output action, after rewrites
-     * nsod_branch_rewrite() can do: then the batch needs no splitting. */
-    const struct nlattr *output = NULL;
-    if (steal && n_branches) {
-        output = branches[0].output;
-        for (size_t j = 1; output && j < n_branches; j++) {
-            if (!branches[j].output
-                || (nl_attr_get_odp_port(branches[j].output)
-                    != nl_attr_get_odp_port(output))) {
-                output = NULL;
-            }
+     * nsod_branch_rewrite() can do: then a batch needs no splitting. */
+    plan->output = plan->n_branches ? plan->branches[0].output : NULL;
+    for (size_t j = 1; plan->output && j < plan->n_branches; j++) {
+        const struct nlattr *out = plan->branches[j].output;
+
+        if (!out || (nl_attr_get_odp_port(out)
+                     != nl_attr_get_odp_port(plan->output))) {
+            plan->output = NULL;
         }
     }
+}
 
+/* Each thread's last parsed action, so that the per-packet path parses an
+ * action once, not once per batch.  The datapath keeps a flow's actions in
+ * place and unchanged while the flow lives, so an action at the same
+ * address with the same bytes as the memo's is the same action and its
+ * plan still points into it; the bytes are compared on every use, because
+ * a new flow's actions may take a freed one's address. */
+#define NSOD_MEMO_MAX 2048              /* Bytes of arguments memoized. */
+struct nsod_memo {
+    const void *args;                   /* NULL: empty. */
+    size_t len;
+    struct nsod_plan plan;
+    uint8_t copy[NSOD_MEMO_MAX];        /* 'len' bytes of 'args'. */
+};
+DEFINE_PER_THREAD_MALLOCED_DATA(struct nsod_memo *, nsod_memo);
+
+/* Returns the plan of the nsod action with the 'len' bytes of arguments at
+ * 'args': this thread's memo if it holds that action, else a new parse,
+ * stored in the memo if it fits or else in '*scratch'. */
+static const struct nsod_plan *
+nsod_plan_get(const void *args, size_t len, struct nsod_plan *scratch)
+{
+    struct nsod_memo *memo = nsod_memo_get();
+
+    if (OVS_LIKELY(memo && memo->args == args && memo->len == len
+                   && !memcmp(memo->copy, args, len))) {
+        return &memo->plan;
+    }
+    if (len > NSOD_MEMO_MAX) {
+        nsod_plan_parse(args, len, scratch);
+        return scratch;
+    }
+    if (!memo) {
+        memo = xzalloc(sizeof *memo);
+        nsod_memo_set(memo);
+    }
+    memo->args = args;
+    memo->len = len;
+    memcpy(memo->copy, args, len);
+    nsod_plan_parse(args, len, &memo->plan);
+    return &memo->plan;
+}
+
+/* nsod_execute() when every branch of 'plan' is rewrites then 'output':
+ * rewrites each packet of 'batch' (which the caller gives away) for the
+ * branch of backend 'ids[i]' ('lens[i]' bytes before), drops those with no
+ * branch, and outputs the rest as one batch, in their order. */
+static void
+nsod_execute_one_output(void *dp, struct dp_packet_batch *batch,
+                        struct nsod_service *svc,
+                        const struct nsod_plan *plan, const uint32_t *ids,
+                        const size_t *lens, odp_execute_cb dp_execute_action)
+{
+    const size_t n_branches = plan->n_branches;
+    size_t bytes[NSOD_MAX_BACKENDS];
+    uint8_t counts[NSOD_MAX_BACKENDS];
+    const size_t n = dp_packet_batch_size(batch);
+    struct dp_packet *packet;
+    size_t n_dropped = 0;
+    size_t i;
+
+    memset(counts, 0, n_branches * sizeof counts[0]);
+    memset(bytes, 0, n_branches * sizeof bytes[0]);
+    DP_PACKET_BATCH_REFILL_FOR_EACH (i, n, packet, batch) {
+        int j = nsod_branch_find(plan->branches, n_branches, plan->map,
+                                 ids[i]);
+
+        if (OVS_UNLIKELY(j < 0)) {
+            dp_packet_delete(packet);
+            n_dropped++;
+            continue;
+        }
+        counts[j]++;
+        bytes[j] += lens[i];
+        nsod_branch_rewrite(&plan->branches[j], packet);
+        dp_packet_batch_refill(batch, packet, i);
+    }
+    if (n_dropped) {
+        COVERAGE_ADD(nsod_drop_no_backend, n_dropped);
+    }
+    for (size_t j = 0; j < n_branches; j++) {
+        if (counts[j]) {
+            nsod_account(svc, plan->branches[j].backend, counts[j],
+                         bytes[j]);
+        }
+    }
+    if (!dp_packet_batch_is_empty(batch)) {
+        odp_execute_actions(dp, batch, true, plan->output,
+                            NLA_ALIGN(plan->output->nla_len),
+                            dp_execute_action);
+    }
+    dp_packet_batch_init(batch);
+}
+
+/* Per packet batch: picks each packet's backend and runs the backends'
+ * branches on their packets (copies of them unless 'steal'). */
+static bool
+nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
+             const void *args, size_t len, odp_execute_cb dp_execute_action)
+{
+    struct nsod_plan scratch;
+    const struct nsod_plan *plan = nsod_plan_get(args, len, &scratch);
+    struct nsod_service *svc = (plan->service_id
+                                ? nsod_service_find_by_id(plan->service_id)
+                                : NULL);
+    const size_t n_branches = plan->n_branches;
     const void *frames[NSOD_BATCH_MAX];
     size_t lens[NSOD_BATCH_MAX];
     uint32_t ids[NSOD_BATCH_MAX];
@@ -423,32 +490,38 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
         frames[i] = dp_packet_data(packet);
         lens[i] = dp_packet_size(packet);
-        ids[i] = NSOD_NO_BACKEND;
     }
     if (svc) {
         nsod_pick_batch(svc, frames, lens, n, time_msec(), ids);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            ids[i] = NSOD_NO_BACKEND;
+        }
     }
 
-    if (output) {
-        return nsod_execute_one_output(dp, batch, svc, branches, n_branches,
-                                       map, ids, lens, output,
-                                       dp_execute_action);
+    if (steal && plan->output) {
+        nsod_execute_one_output(dp, batch, svc, plan, ids, lens,
+                                dp_execute_action);
+        return true;
     }
 
     /* Group the packets by branch, in their order (a counting sort):
      * branch j's packets are sorted[start[j]] up to sorted[start[j + 1]]. */
+    size_t bytes[NSOD_MAX_BACKENDS];
     int8_t which[NSOD_BATCH_MAX];
     uint8_t start[NSOD_MAX_BACKENDS + 1];
     size_t n_dropped = 0;
 
     memset(start, 0, (n_branches + 1) * sizeof start[0]);
+    memset(bytes, 0, n_branches * sizeof bytes[0]);
     for (size_t i = 0; i < n; i++) {
-        int j = nsod_branch_find(branches, n_branches, map, ids[i]);
+        int j = nsod_branch_find(plan->branches, n_branches, plan->map,
+                                 ids[i]);
 
         which[i] = j;
         if (j >= 0) {
             start[j + 1]++;
-            branches[j].bytes += lens[i];
+            bytes[j] += lens[i];
         } else {
             n_dropped++;
         }
@@ -473,7 +546,7 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     }
 
     for (size_t j = 0; j < n_branches; j++) {
-        struct nsod_odp_branch *b = &branches[j];
+        const struct nsod_odp_branch *b = &plan->branches[j];
         struct dp_packet_batch sub;
 
         if (start[j] == start[j + 1]) {
@@ -484,7 +557,7 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
             dp_packet_batch_add(&sub, (steal ? sorted[k]
                                        : dp_packet_clone(sorted[k])));
         }
-        nsod_account(svc, b->backend, dp_packet_batch_size(&sub), b->bytes);
+        nsod_account(svc, b->backend, dp_packet_batch_size(&sub), bytes[j]);
         odp_execute_actions(dp, &sub, true, nl_attr_get(b->actions),
                             nl_attr_get_size(b->actions), dp_execute_action);
     }

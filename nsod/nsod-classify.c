@@ -6,6 +6,7 @@
 #include "nfv/nsod/nsod-classify.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <string.h>
@@ -1298,11 +1299,11 @@ nsod_host_matches(const char *pattern, const char *name, size_t name_len)
  * untagged or with one 802.1Q or 802.1ad tag, that carries an IPv4 header
  * without options (IHL 5) and at least the 4 bytes of ports of a TCP, UDP
  * or SCTP header, and is not a non-first fragment.  For such a frame,
- * stores the key key_5tuple() gives and returns true; for any other frame
- * returns false and stores nothing (the caller parses it in full).  Reads
- * only within p[0, len). */
+ * stores its tuple in '*t' and returns true; for any other frame returns
+ * false and stores nothing (the caller parses it in full).  Reads only
+ * within p[0, len). */
 static inline bool
-key_5tuple_fast(const uint8_t *p, size_t len, struct nsod_key *key)
+tuple4_fast(const uint8_t *p, size_t len, struct nsod_tuple4 *t)
 {
     /* Ethernet (14), IPv4 without options (20), ports (4). */
     enum { MIN_LEN = ETH_HEADER_LEN + 20 + 4 };
@@ -1326,9 +1327,49 @@ key_5tuple_fast(const uint8_t *p, size_t len, struct nsod_key *key)
         || rd16(ip + 6) & 0x1fff || !has_ports(ip[9])) {
         return false;
     }
-    memset(key, 0, sizeof *key);
-    key_ipv4(key, ip + 12, ip + 16, ip[9], rd16(ip + 20), rd16(ip + 22));
+    memcpy(&t->addrs, ip + 12, sizeof t->addrs);
+    memcpy(&t->ports, ip + 20, sizeof t->ports);
+    t->proto = ip[9];
     return true;
+}
+
+void
+nsod_key_from_tuple4(const struct nsod_tuple4 *t, struct nsod_key *key)
+{
+    const uint8_t *addrs = (const uint8_t *) &t->addrs;
+    const uint8_t *ports = (const uint8_t *) &t->ports;
+
+    memset(key, 0, sizeof *key);
+    key_ipv4(key, addrs, addrs + 4, t->proto, rd16(ports), rd16(ports + 2));
+}
+
+/* key_5tuple()'s result for the frames tuple4_fast() takes: stores it in
+ * '*key' and returns true, or returns false and stores nothing. */
+static inline bool
+key_5tuple_fast(const uint8_t *p, size_t len, struct nsod_key *key)
+{
+    struct nsod_tuple4 t;
+
+    if (!tuple4_fast(p, len, &t)) {
+        return false;
+    }
+    nsod_key_from_tuple4(&t, key);
+    return true;
+}
+
+unsigned long
+nsod_tuple4_batch(const void *frames[], const size_t lens[], size_t n,
+                  struct nsod_tuple4 tuples[])
+{
+    unsigned long map = 0;
+
+    ovs_assert(n <= CHAR_BIT * sizeof map);
+    for (size_t i = 0; i < n; i++) {
+        if (tuple4_fast(frames[i], lens[i], &tuples[i])) {
+            map |= 1UL << i;
+        }
+    }
+    return map;
 }
 
 bool

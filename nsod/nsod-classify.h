@@ -92,6 +92,33 @@ size_t nsod_classify_batch(enum nsod_classifier cls, const void *frames[],
                            const size_t lens[], size_t n,
                            struct nsod_key keys[]);
 
+/* An IPv4 5-tuple as a frame carries it: addresses and ports in the
+ * frame's order (not the canonical order of a key) and byte order.  Two
+ * frames with equal tuples have equal 5-tuple keys; the reply direction of
+ * a connection has another tuple but the same key. */
+struct nsod_tuple4 {
+    uint64_t addrs;             /* Source then destination address: the 8
+                                 * bytes at offset 12 of the IPv4 header. */
+    uint32_t ports;             /* Source then destination port: the first
+                                 * 4 bytes of the TCP, UDP or SCTP header. */
+    uint32_t proto;             /* IP protocol: 6, 17 or 132. */
+};
+
+/* For each of the 'n' Ethernet frames 'frames[i]' of 'lens[i]' bytes (n at
+ * most the bits in an unsigned long): if NSOD_CLS_5TUPLE's common case
+ * applies to it (untagged or one 802.1Q or 802.1ad tag, IPv4 without
+ * options, a TCP, UDP or SCTP header whose ports are in the frame, not a
+ * non-first fragment), stores its tuple in 'tuples[i]' and sets bit i of
+ * the returned map.  nsod_classify() gives such a frame the key
+ * nsod_key_from_tuple4() makes of its tuple.  Reads only within each
+ * frame. */
+unsigned long nsod_tuple4_batch(const void *frames[], const size_t lens[],
+                                size_t n, struct nsod_tuple4 tuples[]);
+
+/* Stores in '*key' the 5-tuple key of a frame with tuple 't' (see
+ * nsod_tuple4_batch()). */
+void nsod_key_from_tuple4(const struct nsod_tuple4 *t, struct nsod_key *key);
+
 /* The same as nsod_classify() without its shortcut for the common IPv4
  * case of NSOD_CLS_5TUPLE: parses every frame in full.  For tests, which
  * check that both give the same result. */

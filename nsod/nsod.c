@@ -35,7 +35,7 @@ COVERAGE_DEFINE(nsod_no_backend);
 
 /* Packets and bytes sent to a backend, counted in NSOD_TRAFFIC_SLOTS
  * slots: slot 0 is shared (atomic additions); each of the others belongs
- * to at most one thread at a time (traffic_slot()), which adds to it by a
+ * to at most one thread at a time (nsod_thread_get()), which adds to it by a
  * plain load and store, with no atomic read-modify-write or cache line
  * shared with another PMD thread per packet batch.  The totals are the
  * sums over the slots. */
@@ -161,6 +161,7 @@ struct nsod_service {
     struct cmap sessions;           /* struct nsod_session. */
     atomic_llong n_sessions;
     atomic_uint rr_next;
+    atomic_uint64_t epoch;          /* See struct nsod_emc_entry. */
 
     /* Packets and bytes of backends no longer configured (main thread);
      * the service's totals are these plus its backends' counters. */
@@ -450,53 +451,111 @@ backend_traffic(const struct nsod_backend *b, unsigned long long int *packets,
     }
 }
 
+/* A PMD thread's exact-match cache of 5-tuple sessions: a direct-mapped
+ * table from the IPv4 5-tuple a frame carries to its session, consulted
+ * before the service's session table by services with the 5-tuple
+ * classifier.  A hit costs one probe of this thread's own table and no
+ * key building or hashing of the key.
+ *
+ * An entry is valid while its service's 'epoch' is the one it was stored
+ * with.  The main thread gives a service a new epoch (from one counter, so
+ * no two services or epochs share a value) whenever it removes sessions
+ * from the table, before it frees them, so a valid entry's session is
+ * never freed memory: a PMD thread reads the epoch before any lookup, and
+ * a session freed after that read is freed only once the thread has
+ * quiesced (RCU).  The session's backend is read from the session on every
+ * hit, so moves and configuration changes need no new epoch. */
+#define NSOD_EMC_SHIFT 12
+#define NSOD_EMC_ENTRIES (1u << NSOD_EMC_SHIFT)     /* 128 kB per thread. */
+struct nsod_emc_entry {
+    uint64_t addrs;                 /* struct nsod_tuple4's. */
+    uint32_t ports;
+    uint32_t proto;
+    uint64_t epoch;                 /* 0: empty. */
+    struct nsod_session *session;
+};
+BUILD_ASSERT_DECL(CACHE_LINE_SIZE % sizeof(struct nsod_emc_entry) == 0);
+
+/* What each thread that runs the nsod action keeps of its own: its traffic
+ * slot and its exact-match cache.  Made on the thread's first packet,
+ * freed when it exits. */
+struct nsod_thread {
+    struct nsod_emc_entry emc[NSOD_EMC_ENTRIES];
+    unsigned int traffic_slot;      /* 0: the shared slot. */
+};
+
 /* Traffic slots (see struct nsod_traffic): 1 to NSOD_TRAFFIC_SLOTS - 1 are
  * handed out to threads as they first count, and given back when they
  * exit. */
 static struct ovs_mutex traffic_slots_mutex = OVS_MUTEX_INITIALIZER;
 static struct id_pool *traffic_slots OVS_GUARDED_BY(traffic_slots_mutex);
-static ovsthread_key_t traffic_slot_key;
+static ovsthread_key_t nsod_thread_key;
 
 static void
-traffic_slot_release(void *slot_)
+nsod_thread_destroy(void *t_)
 {
-    ovs_mutex_lock(&traffic_slots_mutex);
-    id_pool_free_id(traffic_slots, (uintptr_t) slot_ - 1);
-    ovs_mutex_unlock(&traffic_slots_mutex);
+    struct nsod_thread *t = t_;
+
+    if (t->traffic_slot) {
+        ovs_mutex_lock(&traffic_slots_mutex);
+        id_pool_free_id(traffic_slots, t->traffic_slot);
+        ovs_mutex_unlock(&traffic_slots_mutex);
+    }
+    free_cacheline(t);
 }
 
-/* Returns the traffic slot of the calling thread: its own, or 0 (shared)
- * if every other slot is taken. */
-static unsigned int
-traffic_slot(void)
+/* Returns the calling thread's struct nsod_thread, made on first use: its
+ * own traffic slot, or 0 (shared) if every other slot is taken, and an
+ * empty cache. */
+static struct nsod_thread *
+nsod_thread_get(void)
 {
     static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
-    void *slot;
+    struct nsod_thread *t;
 
     if (ovsthread_once_start(&once)) {
-        ovsthread_key_create(&traffic_slot_key, traffic_slot_release);
+        ovsthread_key_create(&nsod_thread_key, nsod_thread_destroy);
         ovs_mutex_lock(&traffic_slots_mutex);
         traffic_slots = id_pool_create(1, NSOD_TRAFFIC_SLOTS - 1);
         ovs_mutex_unlock(&traffic_slots_mutex);
         ovsthread_once_done(&once);
     }
-    slot = ovsthread_getspecific(traffic_slot_key);
-    if (OVS_UNLIKELY(!slot)) {
+    t = ovsthread_getspecific(nsod_thread_key);
+    if (OVS_UNLIKELY(!t)) {
         uint32_t id;
-        bool ok;
 
+        t = xzalloc_cacheline(sizeof *t);
         ovs_mutex_lock(&traffic_slots_mutex);
-        ok = id_pool_alloc_id(traffic_slots, &id);
-        ovs_mutex_unlock(&traffic_slots_mutex);
-        if (!ok) {
-            return 0;
+        if (id_pool_alloc_id(traffic_slots, &id)) {
+            t->traffic_slot = id;
         }
-        /* Stored as id + 1 (a thread key's value is never NULL then); the
-         * key's destructor gives the slot back. */
-        slot = (void *) (uintptr_t) (id + 1);
-        ovsthread_setspecific(traffic_slot_key, slot);
+        ovs_mutex_unlock(&traffic_slots_mutex);
+        ovsthread_setspecific(nsod_thread_key, t);
     }
-    return (uintptr_t) slot - 1;
+    return t;
+}
+
+/* Returns the entry of 'emc' for tuple 't'. */
+static inline struct nsod_emc_entry *
+emc_entry(struct nsod_emc_entry *emc, const struct nsod_tuple4 *t)
+{
+    uint64_t h = (t->addrs * 0x9e3779b97f4a7c15ULL
+                  ^ ((((uint64_t) t->proto << 32) | t->ports)
+                     * 0xc2b2ae3d27d4eb4fULL));
+
+    return &emc[h >> (64 - NSOD_EMC_SHIFT)];
+}
+
+/* The source of services' epochs (main thread); see struct nsod_emc_entry. */
+static uint64_t epoch_counter;
+
+/* Gives 'svc' a new epoch: every cached entry of it becomes invalid.  Main
+ * thread; call after removing sessions and before freeing them. */
+static void
+service_new_epoch(struct nsod_service *svc)
+{
+    atomic_store_explicit(&svc->epoch, ++epoch_counter,
+                          memory_order_release);
 }
 
 static void
@@ -537,6 +596,8 @@ service_create(const char *name)
     svc->next_backend_id = 1;
     ovs_mutex_init(&svc->mutex);
     cmap_init(&svc->sessions);
+    atomic_init(&svc->epoch, 0);
+    service_new_epoch(svc);
     ovsrcu_init(&svc->cfg, NULL);
     cmap_insert(&services_by_name, &svc->name_node,
                 hash_bytes(name, strlen(name), 0));
@@ -927,49 +988,65 @@ session_move(struct nsod_service *svc, const struct nsod_cfg *cfg,
     return cb->branch.id;
 }
 
+/* Returns the id of the backend a packet of existing session 's' goes to:
+ * the session's own unless that is down or gone (then the session moves).
+ * 'frame', 'len' bytes, is the packet (for a host name, if 'cfg' has host
+ * patterns).  Takes no lock unless the session moves.  'now' is the
+ * current time in ms. */
+static inline uint32_t
+session_pick(struct nsod_service *svc, const struct nsod_cfg *cfg,
+             struct nsod_session *s, const void *frame, size_t len,
+             long long int now)
+{
+    const struct cfg_backend *cb;
+    uint32_t id, used;
+
+    atomic_read_relaxed(&s->backend, &id);
+    atomic_read_relaxed(&s->used, &used);
+    if (used != (uint32_t) now) {
+        atomic_store_relaxed(&s->used, (uint32_t) now);
+    }
+    if (cfg->n_hosts) {
+        const struct cfg_backend *pool_cb = host_bind(svc, cfg, s, &s->key,
+                                                      frame, len);
+        if (pool_cb) {
+            return pool_cb->branch.id;
+        }
+    }
+    cb = cfg_backend_by_id(cfg, id);
+    if (OVS_LIKELY(cb && cb->state != NSOD_BACKEND_DOWN)) {
+        return id;
+    }
+    return session_move(svc, cfg, s, &s->key, id, cb);
+}
+
 /* Returns the id of the backend the 'len'-byte Ethernet frame at 'frame'
  * goes to, or NSOD_NO_BACKEND (the caller drops it) if 'svc' has no
  * backend for it.  'key' is the frame's session key (nsod_classify() with
  * cfg's classifier) and 's' its session, or NULL if it has none yet.
+ * Stores in '*sessionp' the frame's session, or NULL if it has none (the
+ * table is full, or no backend is active).
  *
  * The packet of an existing session whose backend can take it, the common
- * case, takes no lock.  The session keeps the backend it was placed on
- * unless that backend is down or gone (then it moves).  A new session is
- * placed by the service's policy and stored under the service's mutex
- * (held only for the insertion), so that every packet of a session, on any
- * PMD thread, sees one placement.  While the table holds max_sessions, new
- * sessions are not stored and their packets go where the Maglev table
- * says, which does not change from packet to packet.  'now' is the current
- * time in ms. */
+ * case, takes no lock (session_pick()).  A new session is placed by the
+ * service's policy and stored under the service's mutex (held only for the
+ * insertion), so that every packet of a session, on any PMD thread, sees
+ * one placement.  While the table holds max_sessions, new sessions are not
+ * stored and their packets go where the Maglev table says, which does not
+ * change from packet to packet.  'now' is the current time in ms. */
 static uint32_t
 pick_one(struct nsod_service *svc, const struct nsod_cfg *cfg,
          const struct nsod_key *key, struct nsod_session *s,
-         const void *frame, size_t len, long long int now)
+         const void *frame, size_t len, long long int now,
+         struct nsod_session **sessionp)
 {
     const struct cfg_backend *cb;
     unsigned long long int orig;
     long long int orig_ll;
 
+    *sessionp = s;
     if (s) {
-        uint32_t id, used;
-
-        atomic_read_relaxed(&s->backend, &id);
-        atomic_read_relaxed(&s->used, &used);
-        if (used != (uint32_t) now) {
-            atomic_store_relaxed(&s->used, (uint32_t) now);
-        }
-        if (cfg->n_hosts) {
-            const struct cfg_backend *pool_cb = host_bind(svc, cfg, s, key,
-                                                          frame, len);
-            if (pool_cb) {
-                return pool_cb->branch.id;
-            }
-        }
-        cb = cfg_backend_by_id(cfg, id);
-        if (cb && cb->state != NSOD_BACKEND_DOWN) {
-            return id;
-        }
-        return session_move(svc, cfg, s, key, id, cb);
+        return session_pick(svc, cfg, s, frame, len, now);
     }
 
     long long int n_sessions;
@@ -991,6 +1068,7 @@ pick_one(struct nsod_service *svc, const struct nsod_cfg *cfg,
 
         atomic_read_relaxed(&s->backend, &id);
         ovs_mutex_unlock(&svc->mutex);
+        *sessionp = s;
         return id;
     }
     cb = select_backend(svc, cfg, key);
@@ -1012,6 +1090,7 @@ pick_one(struct nsod_service *svc, const struct nsod_cfg *cfg,
     atomic_add_relaxed(&cb->b->sessions_total, 1, &orig);
     COVERAGE_INC(nsod_session_new);
     ovs_mutex_unlock(&svc->mutex);
+    *sessionp = s;
 
     if (cfg->n_hosts) {
         /* Mid-stream: the first packet seen may name the host. */
@@ -1024,41 +1103,22 @@ pick_one(struct nsod_service *svc, const struct nsod_cfg *cfg,
     return cb->branch.id;
 }
 
-/* Picks the backend of each of the 'n' Ethernet frames 'frames[i]' of
- * 'lens[i]' bytes (n at most NSOD_BATCH_MAX), storing its id, or
- * NSOD_NO_BACKEND, in 'ids[i]' (see pick_one()).  The frames are
- * classified first and their sessions looked up together, so that the
- * session table's cache misses overlap.  'now' is the current time in ms.
- * Runs in the PMD threads; takes the service's mutex only to store or move
- * a session. */
-void
-nsod_pick_batch(struct nsod_service *svc, const void *frames[],
-                const size_t lens[], size_t n, long long int now,
-                uint32_t ids[])
+/* Picks the backends of the 'n' frames 'frames[idx[k]]' of 'lens[idx[k]]'
+ * bytes whose session keys are 'keys[k]' (0 <= k < n), storing each id in
+ * 'ids[idx[k]]' and each frame's session (or NULL) in 'sessions[k]'.  The
+ * sessions are looked up together, so that the session table's cache
+ * misses overlap. */
+static void
+pick_keyed(struct nsod_service *svc, const struct nsod_cfg *cfg,
+           const void *frames[], const size_t lens[], const uint8_t idx[],
+           const struct nsod_key keys[], size_t n, long long int now,
+           uint32_t ids[], struct nsod_session *sessions[])
 {
-    const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *, &svc->cfg);
-    struct nsod_key keys[NSOD_BATCH_MAX];
-    uint32_t hashes[NSOD_BATCH_MAX];
     const struct cmap_node *nodes[NSOD_BATCH_MAX];
-    size_t fallbacks;
+    uint32_t hashes[NSOD_BATCH_MAX];
 
-    ovs_assert(n <= NSOD_BATCH_MAX);
-    if (!cfg) {
-        for (size_t i = 0; i < n; i++) {
-            ids[i] = NSOD_NO_BACKEND;
-        }
-        return;
-    }
-
-    fallbacks = nsod_classify_batch(cfg->classifier, frames, lens, n, keys);
-    for (size_t i = 0; i < n; i++) {
-        hashes[i] = keys[i].hash;
-    }
-    if (fallbacks) {
-        unsigned long long int orig;
-
-        COVERAGE_ADD(nsod_classify_fallback, fallbacks);
-        atomic_add_relaxed(&svc->fallbacks, fallbacks, &orig);
+    for (size_t k = 0; k < n; k++) {
+        hashes[k] = keys[k].hash;
     }
 
     unsigned long map = (n >= CHAR_BIT * sizeof map
@@ -1068,27 +1128,146 @@ nsod_pick_batch(struct nsod_service *svc, const void *frames[],
 
     /* Fetch every candidate session before comparing any: with a large
      * table they are cache misses, and this way they overlap. */
-    for (size_t i = 0; i < n; i++) {
-        if (found & (1UL << i)) {
-            OVS_PREFETCH(nodes[i]);
+    for (size_t k = 0; k < n; k++) {
+        if (found & (1UL << k)) {
+            OVS_PREFETCH(nodes[k]);
         }
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < n; k++) {
         struct nsod_session *session = NULL;
+        size_t i = idx[k];
 
-        if (found & (1UL << i)) {
+        if (found & (1UL << k)) {
             struct nsod_session *cand;
 
-            CMAP_NODE_FOR_EACH (cand, node, nodes[i]) {
-                if (key_equal(&cand->key, &keys[i])) {
+            CMAP_NODE_FOR_EACH (cand, node, nodes[k]) {
+                if (key_equal(&cand->key, &keys[k])) {
                     session = cand;
                     break;
                 }
             }
         }
-        ids[i] = pick_one(svc, cfg, &keys[i], session, frames[i], lens[i],
-                          now);
+        ids[i] = pick_one(svc, cfg, &keys[k], session, frames[i], lens[i],
+                          now, &sessions[k]);
     }
+}
+
+/* nsod_pick_batch() for a service with the 5-tuple classifier and no host
+ * patterns: frames of the common IPv4 case (nsod_tuple4_batch()) are
+ * looked up in this thread's exact-match cache first (see struct
+ * nsod_emc_entry); the rest, and the misses, go through the session table
+ * and are then cached. */
+static void
+pick_batch_5tuple(struct nsod_service *svc, const struct nsod_cfg *cfg,
+                  const void *frames[], const size_t lens[], size_t n,
+                  long long int now, uint32_t ids[])
+{
+    struct nsod_emc_entry *emc = nsod_thread_get()->emc;
+    struct nsod_emc_entry *entries[NSOD_BATCH_MAX];
+    struct nsod_tuple4 tuples[NSOD_BATCH_MAX];
+    uint8_t miss[NSOD_BATCH_MAX];
+    size_t n_miss = 0;
+    unsigned long has_tuple;
+    uint64_t epoch;
+
+    /* Before any lookup: see struct nsod_emc_entry. */
+    atomic_read_explicit(&svc->epoch, &epoch, memory_order_acquire);
+    has_tuple = nsod_tuple4_batch(frames, lens, n, tuples);
+    for (size_t i = 0; i < n; i++) {
+        struct nsod_emc_entry *e = NULL;
+
+        if (OVS_LIKELY(has_tuple & (1UL << i))) {
+            const struct nsod_tuple4 *t = &tuples[i];
+
+            e = emc_entry(emc, t);
+            if (OVS_LIKELY(e->epoch == epoch && e->addrs == t->addrs
+                           && e->ports == t->ports
+                           && e->proto == t->proto)) {
+                ids[i] = session_pick(svc, cfg, e->session, frames[i],
+                                      lens[i], now);
+                continue;
+            }
+        }
+        entries[n_miss] = e;
+        miss[n_miss++] = i;
+    }
+    if (!n_miss) {
+        return;
+    }
+
+    struct nsod_session *sessions[NSOD_BATCH_MAX];
+    struct nsod_key keys[NSOD_BATCH_MAX];
+
+    for (size_t k = 0; k < n_miss; k++) {
+        size_t i = miss[k];
+
+        if (entries[k]) {
+            nsod_key_from_tuple4(&tuples[i], &keys[k]);
+        } else {
+            /* The 5-tuple classifier never falls back. */
+            nsod_classify(NSOD_CLS_5TUPLE, frames[i], lens[i], &keys[k]);
+        }
+    }
+    pick_keyed(svc, cfg, frames, lens, miss, keys, n_miss, now, ids,
+               sessions);
+    for (size_t k = 0; k < n_miss; k++) {
+        struct nsod_emc_entry *e = entries[k];
+
+        if (e && sessions[k]) {
+            const struct nsod_tuple4 *t = &tuples[miss[k]];
+
+            e->addrs = t->addrs;
+            e->ports = t->ports;
+            e->proto = t->proto;
+            e->epoch = epoch;
+            e->session = sessions[k];
+        }
+    }
+}
+
+/* Picks the backend of each of the 'n' Ethernet frames 'frames[i]' of
+ * 'lens[i]' bytes (n at most NSOD_BATCH_MAX), storing its id, or
+ * NSOD_NO_BACKEND, in 'ids[i]' (see pick_one()).  The frames are
+ * classified first and their sessions looked up together, so that the
+ * session table's cache misses overlap; with the 5-tuple classifier, a
+ * per-thread cache of sessions comes first (pick_batch_5tuple()).  'now'
+ * is the current time in ms.  Runs in the PMD threads; takes the
+ * service's mutex only to store or move a session. */
+void
+nsod_pick_batch(struct nsod_service *svc, const void *frames[],
+                const size_t lens[], size_t n, long long int now,
+                uint32_t ids[])
+{
+    const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *, &svc->cfg);
+
+    ovs_assert(n <= NSOD_BATCH_MAX);
+    if (!cfg) {
+        for (size_t i = 0; i < n; i++) {
+            ids[i] = NSOD_NO_BACKEND;
+        }
+        return;
+    }
+    if (cfg->classifier == NSOD_CLS_5TUPLE && !cfg->n_hosts) {
+        pick_batch_5tuple(svc, cfg, frames, lens, n, now, ids);
+        return;
+    }
+
+    struct nsod_session *sessions[NSOD_BATCH_MAX];
+    struct nsod_key keys[NSOD_BATCH_MAX];
+    uint8_t idx[NSOD_BATCH_MAX];
+    size_t fallbacks;
+
+    fallbacks = nsod_classify_batch(cfg->classifier, frames, lens, n, keys);
+    if (fallbacks) {
+        unsigned long long int orig;
+
+        COVERAGE_ADD(nsod_classify_fallback, fallbacks);
+        atomic_add_relaxed(&svc->fallbacks, fallbacks, &orig);
+    }
+    for (size_t i = 0; i < n; i++) {
+        idx[i] = i;
+    }
+    pick_keyed(svc, cfg, frames, lens, idx, keys, n, now, ids, sessions);
 }
 
 /* Counts 'n_packets' packets of 'n_bytes' bytes sent by 'svc' to backend
@@ -1106,7 +1285,7 @@ nsod_account(struct nsod_service *svc, uint32_t backend_id,
         return;
     }
 
-    unsigned int slot = traffic_slot();
+    unsigned int slot = nsod_thread_get()->traffic_slot;
     struct nsod_traffic *t = &cb->b->traffic[slot];
     if (OVS_LIKELY(slot)) {
         /* This thread's own slot: no other thread writes it. */
@@ -1156,6 +1335,7 @@ nsod_run(long long int now)
             }
             if (n == ARRAY_SIZE(expired) || (!s && n)) {
                 long long int orig;
+                size_t n_removed = 0;
 
                 ovs_mutex_lock(&svc->mutex);
                 for (size_t i = 0; i < n; i++) {
@@ -1175,10 +1355,17 @@ nsod_run(long long int now)
                                 expired[i]->key.hash);
                     atomic_sub_relaxed(&svc->n_sessions, 1, &orig);
                     backend_sessions_add(svc, id, -1);
-                    ovsrcu_postpone(session_free, expired[i]);
+                    expired[n_removed++] = expired[i];
                     COVERAGE_INC(nsod_session_expired);
                 }
                 ovs_mutex_unlock(&svc->mutex);
+                if (n_removed) {
+                    /* No PMD thread's cache may keep them once freed. */
+                    service_new_epoch(svc);
+                    for (size_t i = 0; i < n_removed; i++) {
+                        ovsrcu_postpone(session_free, expired[i]);
+                    }
+                }
                 n = 0;
             }
             if (!s) {
