@@ -171,6 +171,12 @@ struct nsod_odp_branch {
         const void *arg;        /* The action's argument. */
     } rewrites[NSOD_REWRITE_MAX];
     size_t n_rewrites;
+
+    /* True if the rewrites are one VLAN push, of 'push_tpid' and 'push_tci'
+     * (the NTT prototype's backend: a VLAN id per NFV VM). */
+    bool push_only;
+    ovs_be16 push_tpid;
+    ovs_be16 push_tci;
 };
 
 /* Decides whether nsod_execute() may run branch 'b''s actions itself: true
@@ -227,10 +233,19 @@ nsod_branch_analyze(struct nsod_odp_branch *b)
         b->n_rewrites++;
     }
     if (b->output) {
+        b->push_only = (b->n_rewrites == 1
+                        && b->rewrites[0].type == OVS_ACTION_ATTR_PUSH_VLAN);
+        if (b->push_only) {
+            const struct ovs_action_push_vlan *vlan = b->rewrites[0].arg;
+
+            b->push_tpid = vlan->vlan_tpid;
+            b->push_tci = vlan->vlan_tci;
+        }
         return;
     }
 general:
     b->output = NULL;
+    b->push_only = false;
 }
 
 /* Sets the bits of '*addr' that are 1 in 'mask' to those of 'value'. */
@@ -241,6 +256,45 @@ nsod_eth_addr_set_masked(struct eth_addr *addr, const struct eth_addr value,
     for (size_t i = 0; i < ARRAY_SIZE(addr->be16); i++) {
         addr->be16[i] = ((value.be16[i] & mask.be16[i])
                          | (addr->be16[i] & ~mask.be16[i]));
+    }
+}
+
+/* Inserts an IEEE 802.1Q tag with TPID 'tpid' and TCI 'tci' (its CFI/DEI
+ * bit cleared) after the Ethernet addresses of 'packet', moving its layer
+ * offsets, as eth_push_vlan() does.  Without eth_push_vlan()'s calls when
+ * the packet has the 4 bytes of headroom, as DPDK and dummy packets do;
+ * else calls it (which makes the room). */
+static inline void
+nsod_push_vlan(struct dp_packet *packet, ovs_be16 tpid, ovs_be16 tci)
+{
+    if (OVS_UNLIKELY(dp_packet_headroom(packet) < VLAN_HEADER_LEN)) {
+        eth_push_vlan(packet, tpid, tci);
+        return;
+    }
+
+    uint8_t *old = dp_packet_data(packet);
+    uint8_t *new = old - VLAN_HEADER_LEN;
+    ovs_be16 tag[2] = { tpid, tci & htons(~VLAN_CFI) };
+    uint64_t head, tail;
+
+    /* The 12 bytes of addresses move 4 bytes up: both loads before either
+     * store, as the two ranges overlap. */
+    memcpy(&head, old, sizeof head);
+    memcpy(&tail, old + 4, sizeof tail);
+    memcpy(new, &head, sizeof head);
+    memcpy(new + 4, &tail, sizeof tail);
+    memcpy(new + 2 * ETH_ADDR_LEN, tag, sizeof tag);
+
+    dp_packet_set_data(packet, new);
+    dp_packet_set_size(packet, dp_packet_size(packet) + VLAN_HEADER_LEN);
+    if (packet->l2_5_ofs != UINT16_MAX) {
+        packet->l2_5_ofs += VLAN_HEADER_LEN;
+    }
+    if (packet->l3_ofs != UINT16_MAX) {
+        packet->l3_ofs += VLAN_HEADER_LEN;
+    }
+    if (packet->l4_ofs != UINT16_MAX) {
+        packet->l4_ofs += VLAN_HEADER_LEN;
     }
 }
 
@@ -255,7 +309,7 @@ nsod_branch_rewrite(const struct nsod_odp_branch *b, struct dp_packet *packet)
         if (type == OVS_ACTION_ATTR_PUSH_VLAN) {
             const struct ovs_action_push_vlan *vlan = b->rewrites[i].arg;
 
-            eth_push_vlan(packet, vlan->vlan_tpid, vlan->vlan_tci);
+            nsod_push_vlan(packet, vlan->vlan_tpid, vlan->vlan_tci);
         } else if (type == OVS_ACTION_ATTR_POP_VLAN) {
             eth_pop_vlan(packet);
         } else {
@@ -315,6 +369,8 @@ struct nsod_plan {
     /* If every branch is rewrites then the same output action (see
      * nsod_branch_analyze()), that output; else NULL. */
     const struct nlattr *output;
+    bool push_only;                 /* And every branch's rewrite is one
+                                     * VLAN push. */
 };
 
 /* Parses the nsod datapath action whose 'len' bytes of arguments are at
@@ -366,13 +422,15 @@ nsod_plan_parse(const void *args, size_t len, struct nsod_plan *plan)
     /* Whether every branch ends in the same output action, after rewrites
      * nsod_branch_rewrite() can do: then a batch needs no splitting. */
     plan->output = plan->n_branches ? plan->branches[0].output : NULL;
-    for (size_t j = 1; plan->output && j < plan->n_branches; j++) {
+    plan->push_only = plan->output != NULL;
+    for (size_t j = 0; plan->output && j < plan->n_branches; j++) {
         const struct nlattr *out = plan->branches[j].output;
 
         if (!out || (nl_attr_get_odp_port(out)
                      != nl_attr_get_odp_port(plan->output))) {
             plan->output = NULL;
         }
+        plan->push_only = plan->push_only && plan->branches[j].push_only;
     }
 }
 
@@ -430,36 +488,52 @@ nsod_execute_one_output(void *dp, struct dp_packet_batch *batch,
 {
     const size_t n_branches = plan->n_branches;
     size_t bytes[NSOD_MAX_BACKENDS];
-    uint8_t counts[NSOD_MAX_BACKENDS];
+    size_t counts[NSOD_MAX_BACKENDS];
+    uint32_t backends[NSOD_MAX_BACKENDS];
     const size_t n = dp_packet_batch_size(batch);
+    int8_t which[NSOD_BATCH_MAX];
     struct dp_packet *packet;
     size_t n_dropped = 0;
     size_t i;
 
+    /* Branches first, in a loop of their own: the lookups of different
+     * packets do not wait for each other or for the rewrites. */
     memset(counts, 0, n_branches * sizeof counts[0]);
     memset(bytes, 0, n_branches * sizeof bytes[0]);
-    DP_PACKET_BATCH_REFILL_FOR_EACH (i, n, packet, batch) {
+    for (i = 0; i < n; i++) {
         int j = nsod_branch_find(plan->branches, n_branches, plan->map,
                                  ids[i]);
+
+        which[i] = j;
+        if (OVS_LIKELY(j >= 0)) {
+            counts[j]++;
+            bytes[j] += lens[i];
+        }
+    }
+    DP_PACKET_BATCH_REFILL_FOR_EACH (i, n, packet, batch) {
+        int j = which[i];
 
         if (OVS_UNLIKELY(j < 0)) {
             dp_packet_delete(packet);
             n_dropped++;
             continue;
         }
-        counts[j]++;
-        bytes[j] += lens[i];
-        nsod_branch_rewrite(&plan->branches[j], packet);
+        if (plan->push_only) {
+            nsod_push_vlan(packet, plan->branches[j].push_tpid,
+                           plan->branches[j].push_tci);
+        } else {
+            nsod_branch_rewrite(&plan->branches[j], packet);
+        }
         dp_packet_batch_refill(batch, packet, i);
     }
     if (n_dropped) {
         COVERAGE_ADD(nsod_drop_no_backend, n_dropped);
     }
-    for (size_t j = 0; j < n_branches; j++) {
-        if (counts[j]) {
-            nsod_account(svc, plan->branches[j].backend, counts[j],
-                         bytes[j]);
+    if (svc) {
+        for (size_t j = 0; j < n_branches; j++) {
+            backends[j] = plan->branches[j].backend;
         }
+        nsod_account(svc, backends, counts, bytes, n_branches);
     }
     if (!dp_packet_batch_is_empty(batch)) {
         odp_execute_actions(dp, batch, true, plan->output,
@@ -508,6 +582,7 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
     /* Group the packets by branch, in their order (a counting sort):
      * branch j's packets are sorted[start[j]] up to sorted[start[j + 1]]. */
     size_t bytes[NSOD_MAX_BACKENDS];
+    size_t counts[NSOD_MAX_BACKENDS];
     int8_t which[NSOD_BATCH_MAX];
     uint8_t start[NSOD_MAX_BACKENDS + 1];
     size_t n_dropped = 0;
@@ -557,7 +632,8 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
             dp_packet_batch_add(&sub, (steal ? sorted[k]
                                        : dp_packet_clone(sorted[k])));
         }
-        nsod_account(svc, b->backend, dp_packet_batch_size(&sub), bytes[j]);
+        counts[j] = dp_packet_batch_size(&sub);
+        nsod_account(svc, &b->backend, &counts[j], &bytes[j], 1);
         odp_execute_actions(dp, &sub, true, nl_attr_get(b->actions),
                             nl_attr_get_size(b->actions), dp_execute_action);
     }

@@ -32,6 +32,7 @@ COVERAGE_DEFINE(nsod_session_host_bound);
 COVERAGE_DEFINE(nsod_session_expired);
 COVERAGE_DEFINE(nsod_table_full);
 COVERAGE_DEFINE(nsod_no_backend);
+COVERAGE_DEFINE(nsod_emc_rest);
 
 /* Packets and bytes sent to a backend, counted in NSOD_TRAFFIC_SLOTS
  * slots: slot 0 is shared (atomic additions); each of the others belongs
@@ -452,29 +453,35 @@ backend_traffic(const struct nsod_backend *b, unsigned long long int *packets,
 }
 
 /* A PMD thread's exact-match cache of 5-tuple sessions: a direct-mapped
- * table from the IPv4 5-tuple a frame carries to its session, consulted
- * before the service's session table by services with the 5-tuple
- * classifier.  A hit costs one probe of this thread's own table and no
- * key building or hashing of the key.
+ * table from the IPv4 5-tuple a frame carries to its session and the
+ * session's backend, consulted before the service's session table by
+ * services with the 5-tuple classifier.  A hit costs one probe of this
+ * thread's own table: no key building, no hashing of the key, no read of
+ * the session or of the configuration.
  *
  * An entry is valid while its service's 'epoch' is the one it was stored
- * with.  The main thread gives a service a new epoch (from one counter, so
- * no two services or epochs share a value) whenever it removes sessions
- * from the table, before it frees them, so a valid entry's session is
- * never freed memory: a PMD thread reads the epoch before any lookup, and
- * a session freed after that read is freed only once the thread has
- * quiesced (RCU).  The session's backend is read from the session on every
- * hit, so moves and configuration changes need no new epoch. */
-#define NSOD_EMC_SHIFT 12
+ * with.  A service gets a new epoch (from one counter, so no two services
+ * or epochs share a value) whenever what an entry holds could become
+ * untrue: when the main thread removes sessions (before it frees them),
+ * when the service's configuration changes (after the new one is
+ * published), and when a session moves to another backend.  So a valid
+ * entry's backend is its session's, under the configuration the thread
+ * reads, and its session is never freed memory: a PMD thread reads the
+ * epoch before any lookup, and a session freed after that read is freed
+ * only once the thread has quiesced (RCU). */
+#define NSOD_EMC_SHIFT 11
 #define NSOD_EMC_ENTRIES (1u << NSOD_EMC_SHIFT)     /* 128 kB per thread. */
 struct nsod_emc_entry {
     uint64_t addrs;                 /* struct nsod_tuple4's. */
-    uint32_t ports;
-    uint32_t proto;
-    uint64_t epoch;                 /* 0: empty. */
+    uint32_t ports;                 /* struct nsod_tuple4's. */
+    uint32_t backend;               /* The session's backend id. */
+    uint64_t tag;                   /* Epoch << 8 | IP protocol; 0: empty. */
     struct nsod_session *session;
+    uint32_t used;                  /* Last time written to the session's
+                                     * 'used' (ms, modulo 2**32). */
+    uint8_t pad[CACHE_LINE_SIZE - 36];
 };
-BUILD_ASSERT_DECL(CACHE_LINE_SIZE % sizeof(struct nsod_emc_entry) == 0);
+BUILD_ASSERT_DECL(sizeof(struct nsod_emc_entry) == CACHE_LINE_SIZE);
 
 /* What each thread that runs the nsod action keeps of its own: its traffic
  * slot and its exact-match cache.  Made on the thread's first packet,
@@ -482,7 +489,20 @@ BUILD_ASSERT_DECL(CACHE_LINE_SIZE % sizeof(struct nsod_emc_entry) == 0);
 struct nsod_thread {
     struct nsod_emc_entry emc[NSOD_EMC_ENTRIES];
     unsigned int traffic_slot;      /* 0: the shared slot. */
+
+    /* The cache pays only if it hits: with more live sessions than it
+     * holds, most frames miss, and probing and filling it adds to each
+     * their cost.  So the thread counts its probes and hits, and after
+     * NSOD_EMC_WINDOW probes with fewer than one hit in NSOD_EMC_MIN_HITS,
+     * leaves the cache alone for its next NSOD_EMC_REST batches (then
+     * tries again). */
+    uint32_t emc_probes;
+    uint32_t emc_hits;
+    uint32_t emc_rest;              /* Batches left without the cache. */
 };
+#define NSOD_EMC_WINDOW 4096        /* Probes. */
+#define NSOD_EMC_MIN_HITS 8         /* One hit in this many probes. */
+#define NSOD_EMC_REST 256           /* Batches. */
 
 /* Traffic slots (see struct nsod_traffic): 1 to NSOD_TRAFFIC_SLOTS - 1 are
  * handed out to threads as they first count, and given back when they
@@ -546,16 +566,20 @@ emc_entry(struct nsod_emc_entry *emc, const struct nsod_tuple4 *t)
     return &emc[h >> (64 - NSOD_EMC_SHIFT)];
 }
 
-/* The source of services' epochs (main thread); see struct nsod_emc_entry. */
-static uint64_t epoch_counter;
+/* The source of services' epochs; see struct nsod_emc_entry. */
+static atomic_uint64_t epoch_counter = 0;
 
-/* Gives 'svc' a new epoch: every cached entry of it becomes invalid.  Main
- * thread; call after removing sessions and before freeing them. */
+/* Gives 'svc' a new epoch: every cached entry of it becomes invalid.  Any
+ * thread; call after the change that entries must not outlive (and before
+ * freeing removed sessions).  Two threads renewing at once may leave
+ * either's value: both are new, which is all that matters. */
 static void
 service_new_epoch(struct nsod_service *svc)
 {
-    atomic_store_explicit(&svc->epoch, ++epoch_counter,
-                          memory_order_release);
+    uint64_t orig;
+
+    atomic_add(&epoch_counter, 1, &orig);
+    atomic_store_explicit(&svc->epoch, orig + 1, memory_order_release);
 }
 
 static void
@@ -673,6 +697,7 @@ service_configure(struct nsod_service *svc,
                                                 &svc->cfg);
     ovsrcu_set(&svc->cfg, cfg);
     ovsrcu_postpone(cfg_free, old);
+    service_new_epoch(svc);         /* Cached backends may be down now. */
 
     /* Backends no longer configured: their sessions move on their next
      * packet (nsod_pick() does not find their id). */
@@ -873,6 +898,7 @@ host_bind(struct nsod_service *svc, const struct nsod_cfg *cfg,
         backend_sessions_add(svc, old_id, -1);
         atomic_add_relaxed(&cb->b->sessions, 1, &orig_ll);
         atomic_add_relaxed(&cb->b->sessions_total, 1, &orig);
+        service_new_epoch(svc);
         COVERAGE_INC(nsod_session_host_bound);
     }
     atomic_store_relaxed(&s->host_tries, NSOD_HOST_DONE);
@@ -976,6 +1002,7 @@ session_move(struct nsod_service *svc, const struct nsod_cfg *cfg,
         backend_sessions_add(svc, old_id, -1);
         atomic_add_relaxed(&cb->b->sessions, 1, &orig_ll);
         atomic_add_relaxed(&cb->b->sessions_total, 1, &orig);
+        service_new_epoch(svc);
         COVERAGE_INC(nsod_session_moved);
     } else {
         /* Another thread moved it first: follow it. */
@@ -1152,6 +1179,31 @@ pick_keyed(struct nsod_service *svc, const struct nsod_cfg *cfg,
     }
 }
 
+/* nsod_pick_batch() through the session table alone: classifies the 'n'
+ * frames and picks their backends (pick_keyed()). */
+static void
+pick_batch_keyed(struct nsod_service *svc, const struct nsod_cfg *cfg,
+                 const void *frames[], const size_t lens[], size_t n,
+                 long long int now, uint32_t ids[])
+{
+    struct nsod_session *sessions[NSOD_BATCH_MAX];
+    struct nsod_key keys[NSOD_BATCH_MAX];
+    uint8_t idx[NSOD_BATCH_MAX];
+    size_t fallbacks;
+
+    fallbacks = nsod_classify_batch(cfg->classifier, frames, lens, n, keys);
+    if (fallbacks) {
+        unsigned long long int orig;
+
+        COVERAGE_ADD(nsod_classify_fallback, fallbacks);
+        atomic_add_relaxed(&svc->fallbacks, fallbacks, &orig);
+    }
+    for (size_t i = 0; i < n; i++) {
+        idx[i] = i;
+    }
+    pick_keyed(svc, cfg, frames, lens, idx, keys, n, now, ids, sessions);
+}
+
 /* nsod_pick_batch() for a service with the 5-tuple classifier and no host
  * patterns: frames of the common IPv4 case (nsod_tuple4_batch()) are
  * looked up in this thread's exact-match cache first (see struct
@@ -1162,16 +1214,24 @@ pick_batch_5tuple(struct nsod_service *svc, const struct nsod_cfg *cfg,
                   const void *frames[], const size_t lens[], size_t n,
                   long long int now, uint32_t ids[])
 {
-    struct nsod_emc_entry *emc = nsod_thread_get()->emc;
+    struct nsod_thread *thread = nsod_thread_get();
+    struct nsod_emc_entry *emc = thread->emc;
     struct nsod_emc_entry *entries[NSOD_BATCH_MAX];
     struct nsod_tuple4 tuples[NSOD_BATCH_MAX];
     uint8_t miss[NSOD_BATCH_MAX];
     size_t n_miss = 0;
     unsigned long has_tuple;
-    uint64_t epoch;
+    uint64_t epoch, tag;
+
+    if (OVS_UNLIKELY(thread->emc_rest)) {
+        thread->emc_rest--;
+        pick_batch_keyed(svc, cfg, frames, lens, n, now, ids);
+        return;
+    }
 
     /* Before any lookup: see struct nsod_emc_entry. */
     atomic_read_explicit(&svc->epoch, &epoch, memory_order_acquire);
+    tag = epoch << 8;
     has_tuple = nsod_tuple4_batch(frames, lens, n, tuples);
     for (size_t i = 0; i < n; i++) {
         struct nsod_emc_entry *e = NULL;
@@ -1180,16 +1240,28 @@ pick_batch_5tuple(struct nsod_service *svc, const struct nsod_cfg *cfg,
             const struct nsod_tuple4 *t = &tuples[i];
 
             e = emc_entry(emc, t);
-            if (OVS_LIKELY(e->epoch == epoch && e->addrs == t->addrs
-                           && e->ports == t->ports
-                           && e->proto == t->proto)) {
-                ids[i] = session_pick(svc, cfg, e->session, frames[i],
-                                      lens[i], now);
+            if (OVS_LIKELY(e->tag == (tag | t->proto)
+                           && e->addrs == t->addrs
+                           && e->ports == t->ports)) {
+                ids[i] = e->backend;
+                if (OVS_UNLIKELY(e->used != (uint32_t) now)) {
+                    e->used = now;
+                    atomic_store_relaxed(&e->session->used, (uint32_t) now);
+                }
                 continue;
             }
         }
         entries[n_miss] = e;
         miss[n_miss++] = i;
+    }
+    thread->emc_probes += n;
+    thread->emc_hits += n - n_miss;
+    if (OVS_UNLIKELY(thread->emc_probes >= NSOD_EMC_WINDOW)) {
+        if (thread->emc_hits < thread->emc_probes / NSOD_EMC_MIN_HITS) {
+            thread->emc_rest = NSOD_EMC_REST;
+            COVERAGE_INC(nsod_emc_rest);
+        }
+        thread->emc_probes = thread->emc_hits = 0;
     }
     if (!n_miss) {
         return;
@@ -1212,15 +1284,24 @@ pick_batch_5tuple(struct nsod_service *svc, const struct nsod_cfg *cfg,
                sessions);
     for (size_t k = 0; k < n_miss; k++) {
         struct nsod_emc_entry *e = entries[k];
+        struct nsod_session *session = sessions[k];
+        uint32_t backend;
 
-        if (e && sessions[k]) {
+        if (!e || !session) {
+            continue;
+        }
+        /* Only what the session itself says (the packet may have gone
+         * elsewhere in a race with a move). */
+        atomic_read_relaxed(&session->backend, &backend);
+        if (backend == ids[miss[k]]) {
             const struct nsod_tuple4 *t = &tuples[miss[k]];
 
             e->addrs = t->addrs;
             e->ports = t->ports;
-            e->proto = t->proto;
-            e->epoch = epoch;
-            e->session = sessions[k];
+            e->backend = backend;
+            e->tag = tag | t->proto;
+            e->session = session;
+            e->used = now;
         }
     }
 }
@@ -1249,53 +1330,49 @@ nsod_pick_batch(struct nsod_service *svc, const void *frames[],
     }
     if (cfg->classifier == NSOD_CLS_5TUPLE && !cfg->n_hosts) {
         pick_batch_5tuple(svc, cfg, frames, lens, n, now, ids);
-        return;
+    } else {
+        pick_batch_keyed(svc, cfg, frames, lens, n, now, ids);
     }
-
-    struct nsod_session *sessions[NSOD_BATCH_MAX];
-    struct nsod_key keys[NSOD_BATCH_MAX];
-    uint8_t idx[NSOD_BATCH_MAX];
-    size_t fallbacks;
-
-    fallbacks = nsod_classify_batch(cfg->classifier, frames, lens, n, keys);
-    if (fallbacks) {
-        unsigned long long int orig;
-
-        COVERAGE_ADD(nsod_classify_fallback, fallbacks);
-        atomic_add_relaxed(&svc->fallbacks, fallbacks, &orig);
-    }
-    for (size_t i = 0; i < n; i++) {
-        idx[i] = i;
-    }
-    pick_keyed(svc, cfg, frames, lens, idx, keys, n, now, ids, sessions);
 }
 
-/* Counts 'n_packets' packets of 'n_bytes' bytes sent by 'svc' to backend
- * 'backend_id'. */
+/* Counts, for each 0 <= i < n, 'n_packets[i]' packets of 'n_bytes[i]'
+ * bytes sent by 'svc' to backend 'backend_ids[i]' (nothing if it is 0
+ * packets or the backend is gone).  Once per batch: in the calling thread's
+ * own traffic slot, with plain loads and stores. */
 void
-nsod_account(struct nsod_service *svc, uint32_t backend_id,
-             size_t n_packets, size_t n_bytes)
+nsod_account(struct nsod_service *svc, const uint32_t backend_ids[],
+             const size_t n_packets[], const size_t n_bytes[], size_t n)
 {
     const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *, &svc->cfg);
-    const struct cfg_backend *cb = cfg ? cfg_backend_by_id(cfg, backend_id)
-                                       : NULL;
-    unsigned long long int orig;
+    unsigned int slot;
 
-    if (!cb) {
+    if (!cfg) {
         return;
     }
+    slot = nsod_thread_get()->traffic_slot;
+    for (size_t i = 0; i < n; i++) {
+        const struct cfg_backend *cb;
+        unsigned long long int orig;
+        struct nsod_traffic *t;
 
-    unsigned int slot = nsod_thread_get()->traffic_slot;
-    struct nsod_traffic *t = &cb->b->traffic[slot];
-    if (OVS_LIKELY(slot)) {
-        /* This thread's own slot: no other thread writes it. */
-        atomic_read_relaxed(&t->packets, &orig);
-        atomic_store_relaxed(&t->packets, orig + n_packets);
-        atomic_read_relaxed(&t->bytes, &orig);
-        atomic_store_relaxed(&t->bytes, orig + n_bytes);
-    } else {
-        atomic_add_relaxed(&t->packets, n_packets, &orig);
-        atomic_add_relaxed(&t->bytes, n_bytes, &orig);
+        if (!n_packets[i]) {
+            continue;
+        }
+        cb = cfg_backend_by_id(cfg, backend_ids[i]);
+        if (!cb) {
+            continue;
+        }
+        t = &cb->b->traffic[slot];
+        if (OVS_LIKELY(slot)) {
+            /* This thread's own slot: no other thread writes it. */
+            atomic_read_relaxed(&t->packets, &orig);
+            atomic_store_relaxed(&t->packets, orig + n_packets[i]);
+            atomic_read_relaxed(&t->bytes, &orig);
+            atomic_store_relaxed(&t->bytes, orig + n_bytes[i]);
+        } else {
+            atomic_add_relaxed(&t->packets, n_packets[i], &orig);
+            atomic_add_relaxed(&t->bytes, n_bytes[i], &orig);
+        }
     }
 }
 

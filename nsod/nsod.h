@@ -129,8 +129,9 @@ size_t nsod_service_branches(const struct nsod_service *,
 void nsod_pick_batch(struct nsod_service *, const void *frames[],
                      const size_t lens[], size_t n, long long int now,
                      uint32_t ids[]);
-void nsod_account(struct nsod_service *, uint32_t backend_id,
-                  size_t n_packets, size_t n_bytes);
+void nsod_account(struct nsod_service *, const uint32_t backend_ids[],
+                  const size_t n_packets[], const size_t n_bytes[],
+                  size_t n);
 #define NSOD_NO_BACKEND UINT32_MAX
 
 /* Observability (main thread). */
