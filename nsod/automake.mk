@@ -6,5 +6,6 @@ lib_libopenvswitch_la_SOURCES += \
 	nfv/nsod/nsod-classify.h
 lib_libopenvswitch_la_SOURCES += \
 	nfv/nsod/nsod-action.c \
+	nfv/nsod/nsod-packet.h \
 	nfv/nsod/nsod.c \
 	nfv/nsod/nsod.h

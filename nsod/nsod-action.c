@@ -29,6 +29,7 @@
 #include "netlink.h"
 #include "nfv/lib/nfv-action.h"
 #include "nfv/nsod/nsod.h"
+#include "nfv/nsod/nsod-packet.h"
 #include "odp-execute.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
@@ -256,45 +257,6 @@ nsod_eth_addr_set_masked(struct eth_addr *addr, const struct eth_addr value,
     for (size_t i = 0; i < ARRAY_SIZE(addr->be16); i++) {
         addr->be16[i] = ((value.be16[i] & mask.be16[i])
                          | (addr->be16[i] & ~mask.be16[i]));
-    }
-}
-
-/* Inserts an IEEE 802.1Q tag with TPID 'tpid' and TCI 'tci' (its CFI/DEI
- * bit cleared) after the Ethernet addresses of 'packet', moving its layer
- * offsets, as eth_push_vlan() does.  Without eth_push_vlan()'s calls when
- * the packet has the 4 bytes of headroom, as DPDK and dummy packets do;
- * else calls it (which makes the room). */
-static inline void
-nsod_push_vlan(struct dp_packet *packet, ovs_be16 tpid, ovs_be16 tci)
-{
-    if (OVS_UNLIKELY(dp_packet_headroom(packet) < VLAN_HEADER_LEN)) {
-        eth_push_vlan(packet, tpid, tci);
-        return;
-    }
-
-    uint8_t *old = dp_packet_data(packet);
-    uint8_t *new = old - VLAN_HEADER_LEN;
-    ovs_be16 tag[2] = { tpid, tci & htons(~VLAN_CFI) };
-    uint64_t head, tail;
-
-    /* The 12 bytes of addresses move 4 bytes up: both loads before either
-     * store, as the two ranges overlap. */
-    memcpy(&head, old, sizeof head);
-    memcpy(&tail, old + 4, sizeof tail);
-    memcpy(new, &head, sizeof head);
-    memcpy(new + 4, &tail, sizeof tail);
-    memcpy(new + 2 * ETH_ADDR_LEN, tag, sizeof tag);
-
-    dp_packet_set_data(packet, new);
-    dp_packet_set_size(packet, dp_packet_size(packet) + VLAN_HEADER_LEN);
-    if (packet->l2_5_ofs != UINT16_MAX) {
-        packet->l2_5_ofs += VLAN_HEADER_LEN;
-    }
-    if (packet->l3_ofs != UINT16_MAX) {
-        packet->l3_ofs += VLAN_HEADER_LEN;
-    }
-    if (packet->l4_ofs != UINT16_MAX) {
-        packet->l4_ofs += VLAN_HEADER_LEN;
     }
 }
 

@@ -500,9 +500,9 @@ struct nsod_thread {
     uint32_t emc_hits;
     uint32_t emc_rest;              /* Batches left without the cache. */
 };
-#define NSOD_EMC_WINDOW 4096        /* Probes. */
+#define NSOD_EMC_WINDOW 1024        /* Probes. */
 #define NSOD_EMC_MIN_HITS 8         /* One hit in this many probes. */
-#define NSOD_EMC_REST 256           /* Batches. */
+#define NSOD_EMC_REST 1024          /* Batches. */
 
 /* Traffic slots (see struct nsod_traffic): 1 to NSOD_TRAFFIC_SLOTS - 1 are
  * handed out to threads as they first count, and given back when they
