@@ -26,6 +26,7 @@
 
 #include "coverage.h"
 #include "dp-packet.h"
+#include "hash.h"
 #include "netlink.h"
 #include "nfv/lib/nfv-action.h"
 #include "nfv/nsod/nsod.h"
@@ -396,45 +397,60 @@ nsod_plan_parse(const void *args, size_t len, struct nsod_plan *plan)
     }
 }
 
-/* Each thread's last parsed action, so that the per-packet path parses an
+/* Each thread's last parsed actions, so that the per-packet path parses an
  * action once, not once per batch.  The datapath keeps a flow's actions in
  * place and unchanged while the flow lives, so an action at the same
- * address with the same bytes as the memo's is the same action and its
- * plan still points into it; the bytes are compared on every use, because
- * a new flow's actions may take a freed one's address. */
+ * address with the same bytes as a memo's is the same action and its plan
+ * still points into it; the bytes are compared on every use, because a new
+ * flow's actions may take a freed one's address.  NSOD_MEMO_SLOTS memos
+ * per thread, picked by the action's address, so that a thread serving a
+ * few nsod flows in turn keeps each parsed.  A memo in use is 'busy': a
+ * branch's actions may run another nsod action on the same thread (a patch
+ * port's peer bridge, a recirculation), which must not overwrite the plan
+ * its caller is still reading; it parses into its own scratch plan. */
 #define NSOD_MEMO_MAX 2048              /* Bytes of arguments memoized. */
+#define NSOD_MEMO_SLOTS 4
 struct nsod_memo {
     const void *args;                   /* NULL: empty. */
     size_t len;
+    bool busy;
     struct nsod_plan plan;
     uint8_t copy[NSOD_MEMO_MAX];        /* 'len' bytes of 'args'. */
 };
-DEFINE_PER_THREAD_MALLOCED_DATA(struct nsod_memo *, nsod_memo);
+DEFINE_PER_THREAD_MALLOCED_DATA(struct nsod_memo *, nsod_memos);
 
 /* Returns the plan of the nsod action with the 'len' bytes of arguments at
- * 'args': this thread's memo if it holds that action, else a new parse,
- * stored in the memo if it fits or else in '*scratch'. */
+ * 'args': one of this thread's memos if it holds that action, else a new
+ * parse, stored in the memo if it fits and is not busy, else in
+ * '*scratch'.  If it returns a memo's plan, stores the memo in '*memop'
+ * and marks it busy (the caller clears 'busy' when done); else stores
+ * NULL. */
 static const struct nsod_plan *
-nsod_plan_get(const void *args, size_t len, struct nsod_plan *scratch)
+nsod_plan_get(const void *args, size_t len, struct nsod_plan *scratch,
+              struct nsod_memo **memop)
 {
-    struct nsod_memo *memo = nsod_memo_get();
+    struct nsod_memo *memos = nsod_memos_get();
+    struct nsod_memo *memo;
 
-    if (OVS_LIKELY(memo && memo->args == args && memo->len == len
-                   && !memcmp(memo->copy, args, len))) {
-        return &memo->plan;
+    if (OVS_UNLIKELY(!memos)) {
+        memos = xzalloc(NSOD_MEMO_SLOTS * sizeof *memos);
+        nsod_memos_set(memos);
     }
-    if (len > NSOD_MEMO_MAX) {
+    memo = &memos[hash_pointer(args, 0) % NSOD_MEMO_SLOTS];
+    *memop = NULL;
+    if (OVS_UNLIKELY(memo->busy || len > NSOD_MEMO_MAX)) {
         nsod_plan_parse(args, len, scratch);
         return scratch;
     }
-    if (!memo) {
-        memo = xzalloc(sizeof *memo);
-        nsod_memo_set(memo);
+    if (OVS_UNLIKELY(memo->args != args || memo->len != len
+                     || memcmp(memo->copy, args, len))) {
+        memo->args = args;
+        memo->len = len;
+        memcpy(memo->copy, args, len);
+        nsod_plan_parse(args, len, &memo->plan);
     }
-    memo->args = args;
-    memo->len = len;
-    memcpy(memo->copy, args, len);
-    nsod_plan_parse(args, len, &memo->plan);
+    memo->busy = true;
+    *memop = memo;
     return &memo->plan;
 }
 
@@ -505,14 +521,11 @@ nsod_execute_one_output(void *dp, struct dp_packet_batch *batch,
     dp_packet_batch_init(batch);
 }
 
-/* Per packet batch: picks each packet's backend and runs the backends'
- * branches on their packets (copies of them unless 'steal'). */
+/* nsod_execute() with the action's 'plan'. */
 static bool
-nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
-             const void *args, size_t len, odp_execute_cb dp_execute_action)
+nsod_execute__(void *dp, struct dp_packet_batch *batch, bool steal,
+               const struct nsod_plan *plan, odp_execute_cb dp_execute_action)
 {
-    struct nsod_plan scratch;
-    const struct nsod_plan *plan = nsod_plan_get(args, len, &scratch);
     struct nsod_service *svc = (plan->service_id
                                 ? nsod_service_find_by_id(plan->service_id)
                                 : NULL);
@@ -605,6 +618,24 @@ nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
         return true;
     }
     return false;
+}
+
+/* Per packet batch: picks each packet's backend and runs the backends'
+ * branches on their packets (copies of them unless 'steal'). */
+static bool
+nsod_execute(void *dp, struct dp_packet_batch *batch, bool steal,
+             const void *args, size_t len, odp_execute_cb dp_execute_action)
+{
+    struct nsod_plan scratch;
+    struct nsod_memo *memo;
+    const struct nsod_plan *plan = nsod_plan_get(args, len, &scratch, &memo);
+    bool consumed = nsod_execute__(dp, batch, steal, plan,
+                                   dp_execute_action);
+
+    if (memo) {
+        memo->busy = false;
+    }
+    return consumed;
 }
 
 static char *

@@ -571,15 +571,24 @@ static atomic_uint64_t epoch_counter = 0;
 
 /* Gives 'svc' a new epoch: every cached entry of it becomes invalid.  Any
  * thread; call after the change that entries must not outlive (and before
- * freeing removed sessions).  Two threads renewing at once may leave
- * either's value: both are new, which is all that matters. */
+ * freeing removed sessions).  The service's epoch only grows: if another
+ * thread has already stored a later value, that thread's increment of the
+ * counter (sequentially consistent, after this one's) made this thread's
+ * change visible to whoever reads its value, and this one is not stored. */
 static void
 service_new_epoch(struct nsod_service *svc)
 {
-    uint64_t orig;
+    uint64_t orig, cur;
 
     atomic_add(&epoch_counter, 1, &orig);
-    atomic_store_explicit(&svc->epoch, orig + 1, memory_order_release);
+    atomic_read_relaxed(&svc->epoch, &cur);
+    while (cur < orig + 1
+           && !atomic_compare_exchange_weak_explicit(&svc->epoch, &cur,
+                                                     orig + 1,
+                                                     memory_order_release,
+                                                     memory_order_relaxed)) {
+        continue;
+    }
 }
 
 static void
@@ -1208,11 +1217,12 @@ pick_batch_keyed(struct nsod_service *svc, const struct nsod_cfg *cfg,
  * patterns: frames of the common IPv4 case (nsod_tuple4_batch()) are
  * looked up in this thread's exact-match cache first (see struct
  * nsod_emc_entry); the rest, and the misses, go through the session table
- * and are then cached. */
+ * and are then cached.  'epoch' is the service's, read before 'cfg' and
+ * before any lookup. */
 static void
 pick_batch_5tuple(struct nsod_service *svc, const struct nsod_cfg *cfg,
-                  const void *frames[], const size_t lens[], size_t n,
-                  long long int now, uint32_t ids[])
+                  uint64_t epoch, const void *frames[], const size_t lens[],
+                  size_t n, long long int now, uint32_t ids[])
 {
     struct nsod_thread *thread = nsod_thread_get();
     struct nsod_emc_entry *emc = thread->emc;
@@ -1221,7 +1231,7 @@ pick_batch_5tuple(struct nsod_service *svc, const struct nsod_cfg *cfg,
     uint8_t miss[NSOD_BATCH_MAX];
     size_t n_miss = 0;
     unsigned long has_tuple;
-    uint64_t epoch, tag;
+    uint64_t tag = epoch << 8;
 
     if (OVS_UNLIKELY(thread->emc_rest)) {
         thread->emc_rest--;
@@ -1229,9 +1239,6 @@ pick_batch_5tuple(struct nsod_service *svc, const struct nsod_cfg *cfg,
         return;
     }
 
-    /* Before any lookup: see struct nsod_emc_entry. */
-    atomic_read_explicit(&svc->epoch, &epoch, memory_order_acquire);
-    tag = epoch << 8;
     has_tuple = nsod_tuple4_batch(frames, lens, n, tuples);
     for (size_t i = 0; i < n; i++) {
         struct nsod_emc_entry *e = NULL;
@@ -1319,7 +1326,14 @@ nsod_pick_batch(struct nsod_service *svc, const void *frames[],
                 const size_t lens[], size_t n, long long int now,
                 uint32_t ids[])
 {
-    const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *, &svc->cfg);
+    const struct nsod_cfg *cfg;
+    uint64_t epoch;
+
+    /* The epoch before the configuration: a thread that sees a new epoch
+     * then also sees the configuration published before it (see struct
+     * nsod_emc_entry). */
+    atomic_read_explicit(&svc->epoch, &epoch, memory_order_acquire);
+    cfg = ovsrcu_get(struct nsod_cfg *, &svc->cfg);
 
     ovs_assert(n <= NSOD_BATCH_MAX);
     if (!cfg) {
@@ -1329,7 +1343,7 @@ nsod_pick_batch(struct nsod_service *svc, const void *frames[],
         return;
     }
     if (cfg->classifier == NSOD_CLS_5TUPLE && !cfg->n_hosts) {
-        pick_batch_5tuple(svc, cfg, frames, lens, n, now, ids);
+        pick_batch_5tuple(svc, cfg, epoch, frames, lens, n, now, ids);
     } else {
         pick_batch_keyed(svc, cfg, frames, lens, n, now, ids);
     }
