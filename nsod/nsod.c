@@ -467,19 +467,21 @@ backend_traffic(const struct nsod_backend *b, unsigned long long int *packets,
  * published), and when a session moves to another backend.  So a valid
  * entry's backend is its session's, under the configuration the thread
  * reads, and its session is never freed memory: a PMD thread reads the
- * epoch before any lookup, and a session freed after that read is freed
- * only once the thread has quiesced (RCU). */
+ * epoch before the configuration and before any lookup, and a session
+ * freed after that read is freed only once the thread has quiesced
+ * (RCU). */
 #define NSOD_EMC_SHIFT 11
 #define NSOD_EMC_ENTRIES (1u << NSOD_EMC_SHIFT)     /* 128 kB per thread. */
 struct nsod_emc_entry {
-    uint64_t addrs;                 /* struct nsod_tuple4's. */
-    uint32_t ports;                 /* struct nsod_tuple4's. */
-    uint32_t backend;               /* The session's backend id. */
-    uint64_t tag;                   /* Epoch << 8 | IP protocol; 0: empty. */
-    struct nsod_session *session;
-    uint32_t used;                  /* Last time written to the session's
+    PADDED_MEMBERS(CACHE_LINE_SIZE,
+        uint64_t addrs;             /* struct nsod_tuple4's. */
+        uint32_t ports;             /* struct nsod_tuple4's. */
+        uint32_t backend;           /* The session's backend id. */
+        uint64_t tag;               /* Epoch << 8 | IP protocol; 0: empty. */
+        struct nsod_session *session;
+        uint32_t used;              /* Last time written to the session's
                                      * 'used' (ms, modulo 2**32). */
-    uint8_t pad[CACHE_LINE_SIZE - 36];
+    );
 };
 BUILD_ASSERT_DECL(sizeof(struct nsod_emc_entry) == CACHE_LINE_SIZE);
 
