@@ -395,6 +395,7 @@ nsod_plan_parse(const void *args, size_t len, struct nsod_plan *plan)
         }
         plan->push_only = plan->push_only && plan->branches[j].push_only;
     }
+    plan->push_only = plan->push_only && plan->output;
 }
 
 /* Each thread's last parsed actions, so that the per-packet path parses an

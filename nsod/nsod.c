@@ -1285,8 +1285,10 @@ pick_batch_5tuple(struct nsod_service *svc, const struct nsod_cfg *cfg,
         if (entries[k]) {
             nsod_key_from_tuple4(&tuples[i], &keys[k]);
         } else {
-            /* The 5-tuple classifier never falls back. */
-            nsod_classify(NSOD_CLS_5TUPLE, frames[i], lens[i], &keys[k]);
+            /* Not the common IPv4 case (nsod_tuple4_batch() said so): the
+             * full parse.  The 5-tuple classifier never falls back. */
+            nsod_classify_full(NSOD_CLS_5TUPLE, frames[i], lens[i],
+                               &keys[k]);
         }
     }
     pick_keyed(svc, cfg, frames, lens, miss, keys, n_miss, now, ids,
