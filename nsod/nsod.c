@@ -118,8 +118,11 @@ struct nsod_session {
     struct cmap_node node;          /* In service->sessions, by key hash. */
     struct nsod_key key;
     atomic_uint32_t backend;        /* Backend id. */
-    atomic_uint32_t used;           /* Last packet: time_msec() modulo 2**32
-                                     * (see session_idle()). */
+    atomic_uint32_t used;           /* Last packet seen through the
+                                     * exact-match cache or this table
+                                     * (those seen through the tuple index
+                                     * write its way's): time_msec() modulo
+                                     * 2**32 (see session_idle()). */
 
     /* The rest. */
     atomic_uint32_t tidx_pos;       /* Way in the service's tuple index
@@ -151,6 +154,10 @@ struct nsod_service {
     struct ovs_mutex mutex;         /* Serializes changes to 'sessions'. */
     struct cmap sessions;           /* struct nsod_session. */
     OVSRCU_TYPE(struct nsod_tidx *) tidx;   /* Written under 'mutex'. */
+    size_t tidx_unplaced OVS_GUARDED;   /* Live IPv4 5-tuple sessions that
+                                         * are not in the index (no room). */
+    unsigned long long int tidx_refused OVS_GUARDED;    /* Times it had no
+                                                         * room, in all. */
     atomic_llong n_sessions;
     atomic_uint rr_next;
     atomic_uint64_t epoch;          /* See struct nsod_emc_entry. */
@@ -580,10 +587,13 @@ emc_entry(struct nsod_emc_entry *emc, const struct nsod_tuple4 *t)
  * after an RCU grace period that begins after they left the index, so a
  * reader never follows a stale pointer into freed memory.
  *
- * The index grows (to twice as many buckets, rebuilt under the mutex and
- * published by RCU) before it would hold more than 3/4 as many sessions as
- * it has buckets: at 1,000,000 sessions, 2**21 buckets, 128 MiB.  It never
- * shrinks while the service lives.
+ * The main thread grows the index (tidx_resize(), every second) once it
+ * holds or has refused more sessions than it has buckets: to the next
+ * power of 2 at least as large, rebuilt from the session table under the
+ * mutex and published by RCU.  At 1,000,000 sessions: 2**20 buckets, 64
+ * MiB.  It never shrinks while the service lives.  The PMD threads never
+ * grow it: a session they store while it is full is refused, and placed
+ * at the next rebuild.
  *
  * Each way keeps the time of its session's last packet seen through the
  * index ('used', written by the PMD threads at most once per ms), which
@@ -655,25 +665,32 @@ tidx_way_equal(const struct tidx_bucket *b, int w, const struct tidx_key *k)
             && b->ports[w] == k->ports);
 }
 
+/* Returns a new empty index of 'n_buckets' buckets (a power of 2), or NULL
+ * if memory for it is not to be had. */
 static struct nsod_tidx *
 tidx_create(size_t n_buckets)
 {
-    struct nsod_tidx *idx = xmalloc(sizeof *idx);
-    size_t size = n_buckets * sizeof *idx->buckets;
+    size_t size = n_buckets * sizeof(struct tidx_bucket);
+    size_t align = size >= 2 * 1024 * 1024 ? 2 * 1024 * 1024
+                                           : CACHE_LINE_SIZE;
+    struct nsod_tidx *idx;
+    void *buckets;
 
     ovs_assert(is_pow2(n_buckets));
+    if (posix_memalign(&buckets, align, size)) {
+        return NULL;
+    }
+#ifdef MADV_HUGEPAGE
+    if (align > CACHE_LINE_SIZE) {
+        /* Big enough for huge pages: fewer TLB misses per lookup. */
+        madvise(buckets, size, MADV_HUGEPAGE);
+    }
+#endif
+    memset(buckets, 0, size);
+    idx = xmalloc(sizeof *idx);
     idx->mask = n_buckets - 1;
     idx->n = 0;
-    if (size >= 2 * 1024 * 1024) {
-        /* Big enough for huge pages: fewer TLB misses per lookup. */
-        idx->buckets = xmalloc_size_align(size, 2 * 1024 * 1024);
-#ifdef MADV_HUGEPAGE
-        madvise(idx->buckets, size, MADV_HUGEPAGE);
-#endif
-    } else {
-        idx->buckets = xmalloc_size_align(size, CACHE_LINE_SIZE);
-    }
-    memset(idx->buckets, 0, size);
+    idx->buckets = buckets;
     return idx;
 }
 
@@ -681,7 +698,7 @@ static void
 tidx_free(struct nsod_tidx *idx)
 {
     if (idx) {
-        free_size_align(idx->buckets);
+        free(idx->buckets);
         free(idx);
     }
 }
@@ -834,45 +851,101 @@ tidx_at(const struct nsod_tidx *idx, uint32_t pos,
     return b->session[*wayp] == s ? b : NULL;
 }
 
-/* Replaces 'svc''s index by one with twice as many buckets (mutex held). */
+/* Raises session 's''s own last use to 'used' (ms, modulo 2**32) if that
+ * is later; never lowers it (PMD threads may store a later one meanwhile). */
 static void
-tidx_grow(struct nsod_service *svc)
-    OVS_REQUIRES(svc->mutex)
+session_used_raise(struct nsod_session *s, uint32_t used)
 {
-    struct nsod_tidx *old = ovsrcu_get_protected(struct nsod_tidx *,
-                                                 &svc->tidx);
-    struct nsod_tidx *idx = tidx_create(2 * ((size_t) old->mask + 1));
+    uint32_t cur;
 
-    for (size_t i = 0; i <= old->mask; i++) {
-        struct tidx_bucket *b = &old->buckets[i];
+    atomic_read_relaxed(&s->used, &cur);
+    while ((int32_t) (used - cur) > 0
+           && !atomic_compare_exchange_weak_relaxed(&s->used, &cur, used)) {
+        continue;
+    }
+}
 
-        for (int w = 0; w < TIDX_WAYS; w++) {
-            struct nsod_session *s = b->session[w];
-            struct tidx_key k;
-            uint32_t used;
+/* Main thread: if 'svc''s index holds (or has refused) more IPv4 5-tuple
+ * sessions than it has buckets, replaces it by one with at least as many
+ * buckets as sessions (a power of 2), built from the session table, so
+ * that sessions the old one had no room for are placed too.  The new
+ * buckets are allocated and zeroed before the service's mutex is taken;
+ * the rebuild holds it (PMD threads that store or move a session wait; the
+ * others go on, through the old index, until it is published).  If the
+ * memory is not to be had, logs it and keeps the old index. */
+static void
+tidx_resize(struct nsod_service *svc)
+{
+    struct nsod_tidx *old, *idx;
+    size_t wanted, n_buckets;
 
-            if (!b->proto[w]) {
-                continue;
-            }
-            k.addrs = b->addrs[w];
-            k.ports = b->ports[w];
-            k.proto = b->proto[w];
-            atomic_read_relaxed(&b->used[w], &used);
-            if (!tidx_place(idx, &k, tidx_hash(&k), s, b->backend[w],
-                            used)) {
-                /* Keep its last use in the session itself. */
-                atomic_store_relaxed(&s->used, used);
-                atomic_store_relaxed(&s->tidx_pos, TIDX_NONE);
-                COVERAGE_INC(nsod_tidx_full);
+    ovs_mutex_lock(&svc->mutex);
+    old = ovsrcu_get_protected(struct nsod_tidx *, &svc->tidx);
+    wanted = old->n + svc->tidx_unplaced;
+    n_buckets = (size_t) old->mask + 1;
+    ovs_mutex_unlock(&svc->mutex);
+    if (wanted <= n_buckets) {
+        return;
+    }
+    while (n_buckets < wanted) {
+        n_buckets *= 2;
+    }
+    idx = tidx_create(n_buckets);
+    if (!idx) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
+        VLOG_WARN_RL(&rl, "service %s: no memory for a tuple index of "
+                     "%"PRIuSIZE" buckets; sessions it has no room for use "
+                     "the session table", svc->name, n_buckets);
+        return;
+    }
+
+    struct nsod_session *s;
+    size_t unplaced = 0;
+
+    ovs_mutex_lock(&svc->mutex);
+    old = ovsrcu_get_protected(struct nsod_tidx *, &svc->tidx);
+    CMAP_FOR_EACH (s, node, &svc->sessions) {
+        struct nsod_tuple4 t;
+        struct tidx_bucket *b;
+        struct tidx_key k;
+        uint32_t pos, used, backend;
+        int w;
+
+        if (s->dead || !nsod_key_to_tuple4(&s->key, &t)) {
+            continue;
+        }
+        atomic_read_relaxed(&s->tidx_pos, &pos);
+        atomic_read_relaxed(&s->used, &used);
+        b = tidx_at(old, pos, s, &w);
+        if (b) {
+            uint32_t way_used;
+
+            atomic_read_relaxed(&b->used[w], &way_used);
+            if ((int32_t) (way_used - used) > 0) {
+                used = way_used;
             }
         }
+        atomic_read_relaxed(&s->backend, &backend);
+        tidx_canon(&t, &k);
+        if (!tidx_place(idx, &k, tidx_hash(&k), s, backend, used)) {
+            /* Its last use goes with it, into the session itself. */
+            session_used_raise(s, used);
+            atomic_store_relaxed(&s->tidx_pos, TIDX_NONE);
+            unplaced++;
+            svc->tidx_refused++;
+            COVERAGE_INC(nsod_tidx_full);
+        }
     }
+    svc->tidx_unplaced = unplaced;
     ovsrcu_set(&svc->tidx, idx);
+    ovs_mutex_unlock(&svc->mutex);
     ovsrcu_postpone(tidx_free, old);
 }
 
 /* Adds session 's', now on backend 'backend', to 'svc''s index if its key
- * is an IPv4 5-tuple with ports (mutex held).  'now' in ms. */
+ * is an IPv4 5-tuple with ports and the index has room for it (mutex held;
+ * the index does not grow here, on a PMD thread, but in the main thread's
+ * tidx_resize()).  'now' in ms. */
 static void
 tidx_insert(struct nsod_service *svc, struct nsod_session *s,
             uint32_t backend, long long int now)
@@ -886,12 +959,11 @@ tidx_insert(struct nsod_service *svc, struct nsod_session *s,
     if (!nsod_key_to_tuple4(&s->key, &t)) {
         return;
     }
-    if (idx->n + 1 > (size_t) idx->mask + 1) {
-        tidx_grow(svc);
-        idx = ovsrcu_get_protected(struct nsod_tidx *, &svc->tidx);
-    }
     tidx_canon(&t, &k);
     if (!tidx_place(idx, &k, tidx_hash(&k), s, backend, now)) {
+        /* The main thread grows the index (tidx_resize()). */
+        svc->tidx_unplaced++;
+        svc->tidx_refused++;
         COVERAGE_INC(nsod_tidx_full);
     }
 }
@@ -915,6 +987,12 @@ tidx_remove(struct nsod_service *svc, struct nsod_session *s)
         b->session[w] = NULL;
         tidx_write_end(b);
         idx->n--;
+    } else if (pos == TIDX_NONE && svc->tidx_unplaced) {
+        struct nsod_tuple4 t;
+
+        if (nsod_key_to_tuple4(&s->key, &t)) {
+            svc->tidx_unplaced--;
+        }
     }
     atomic_store_relaxed(&s->tidx_pos, TIDX_NONE);
 }
@@ -1036,7 +1114,11 @@ service_create(const char *name)
     svc->next_backend_id = 1;
     ovs_mutex_init(&svc->mutex);
     cmap_init(&svc->sessions);
-    ovsrcu_init(&svc->tidx, tidx_create(TIDX_MIN_BUCKETS));
+    struct nsod_tidx *idx = tidx_create(TIDX_MIN_BUCKETS);
+    if (!idx) {
+        out_of_memory();
+    }
+    ovsrcu_init(&svc->tidx, idx);
     atomic_init(&svc->epoch, 0);
     service_new_epoch(svc);
     ovsrcu_init(&svc->cfg, NULL);
@@ -1926,6 +2008,7 @@ nsod_run(long long int now)
         if (!cfg) {
             continue;
         }
+        tidx_resize(svc);
         cursor = cmap_cursor_start(&svc->sessions);
         for (;;) {
             struct nsod_session *s = (cursor.node
@@ -1952,7 +2035,8 @@ nsod_run(long long int now)
                     if (expired[i]->dead) {
                         continue;
                     }
-                    if (session_idle(svc, expired[i], now) < cfg->idle_timeout) {
+                    if (session_idle(svc, expired[i], now)
+                        < cfg->idle_timeout) {
                         continue;
                     }
                     expired[i]->dead = true;
@@ -2063,6 +2147,7 @@ nsod_tidx_check(struct nsod_service *svc, size_t *refused,
         ds_put_format(problems, "the index counts %"PRIuSIZE" sessions and "
                       "holds %"PRIuSIZE"\n", idx->n, in_index);
     }
+    size_t unplaced = svc->tidx_unplaced;
     *refused = 0;
     CMAP_FOR_EACH (s, node, &svc->sessions) {
         struct nsod_tuple4 t;
@@ -2083,6 +2168,10 @@ nsod_tidx_check(struct nsod_service *svc, size_t *refused,
                           ds_cstr(&key));
             ds_destroy(&key);
         }
+    }
+    if (*refused != unplaced) {
+        ds_put_format(problems, "%"PRIuSIZE" sessions are not in the index "
+                      "and %"PRIuSIZE" are counted\n", *refused, unplaced);
     }
     ovs_mutex_unlock(&svc->mutex);
     return in_index;
@@ -2150,6 +2239,24 @@ show_service(const struct nsod_service *svc, struct ds *ds)
                   "not stored (table full) %llu, dropped (no backend) "
                   "%llu\n", packets, bytes, n_sessions, total, fallbacks,
                   full, none);
+
+    struct nsod_service *svc_ = CONST_CAST(struct nsod_service *, svc);
+    const struct nsod_tidx *idx;
+    unsigned long long int refused;
+    size_t n_indexed, n_buckets, unplaced;
+
+    ovs_mutex_lock(&svc_->mutex);
+    idx = ovsrcu_get_protected(struct nsod_tidx *, &svc_->tidx);
+    n_indexed = idx->n;
+    n_buckets = (size_t) idx->mask + 1;
+    unplaced = svc_->tidx_unplaced;
+    refused = svc_->tidx_refused;
+    ovs_mutex_unlock(&svc_->mutex);
+    ds_put_format(ds, "  tuple index: %"PRIuSIZE" sessions in %"PRIuSIZE
+                  " buckets (%"PRIuSIZE" KiB), %"PRIuSIZE" not in it (no "
+                  "room; %llu times in all)\n", n_indexed, n_buckets,
+                  n_buckets * sizeof(struct tidx_bucket) / 1024, unplaced,
+                  refused);
     for (size_t i = 0; i < cfg->n_hosts; i++) {
         ds_put_format(ds, "  host %s: pool %s\n", cfg->hosts[i].pattern,
                       cfg->pools[cfg->hosts[i].pool].name);
