@@ -851,44 +851,58 @@ tidx_at(const struct nsod_tidx *idx, uint32_t pos,
     return b->session[*wayp] == s ? b : NULL;
 }
 
-/* Raises session 's''s own last use to 'used' (ms, modulo 2**32) if that
- * is later; never lowers it (PMD threads may store a later one meanwhile). */
+/* Atomically raises '*used' (ms, modulo 2**32) to 'value' if that is
+ * later; never lowers it. */
 static void
-session_used_raise(struct nsod_session *s, uint32_t used)
+used_raise(atomic_uint32_t *used, uint32_t value)
 {
     uint32_t cur;
 
-    atomic_read_relaxed(&s->used, &cur);
-    while ((int32_t) (used - cur) > 0
-           && !atomic_compare_exchange_weak_relaxed(&s->used, &cur, used)) {
+    atomic_read_relaxed(used, &cur);
+    while ((int32_t) (value - cur) > 0
+           && !atomic_compare_exchange_weak_relaxed(used, &cur, value)) {
         continue;
     }
 }
 
 /* Main thread: if 'svc''s index holds (or has refused) more IPv4 5-tuple
  * sessions than it has buckets, replaces it by one with at least as many
- * buckets as sessions (a power of 2), built from the session table, so
- * that sessions the old one had no room for are placed too.  The new
- * buckets are allocated and zeroed before the service's mutex is taken;
- * the rebuild holds it (PMD threads that store or move a session wait; the
- * others go on, through the old index, until it is published).  If the
- * memory is not to be had, logs it and keeps the old index. */
+ * buckets as sessions (a power of 2); if more than 1 in 1,000 of its
+ * sessions found no room, by one twice as large.  The new index is built
+ * from the session table, so that sessions the old one had no room for are
+ * placed too.  Its buckets are allocated and zeroed before the service's
+ * mutex is taken; the rebuild holds it (about 0.3 s at 1,000,000 sessions
+ * on the machine of the benchmarks page: PMD threads that store or move a
+ * session wait, as they do while the session table itself rehashes; the
+ * others go on through the old index).  If the memory is not to be had,
+ * logs it and keeps the old index.
+ *
+ * Quiesces (RCU) once a new index is published: PMD threads may go on
+ * writing last uses into the old one until they quiesce, so it waits for
+ * that and then carries those times over.  Only the main thread removes
+ * sessions, so every session the old index names is still live then. */
 static void
 tidx_resize(struct nsod_service *svc)
 {
     struct nsod_tidx *old, *idx;
     size_t wanted, n_buckets;
 
+    size_t unplaced;
+
     ovs_mutex_lock(&svc->mutex);
     old = ovsrcu_get_protected(struct nsod_tidx *, &svc->tidx);
-    wanted = old->n + svc->tidx_unplaced;
+    unplaced = svc->tidx_unplaced;
+    wanted = old->n + unplaced;
     n_buckets = (size_t) old->mask + 1;
     ovs_mutex_unlock(&svc->mutex);
-    if (wanted <= n_buckets) {
-        return;
-    }
-    while (n_buckets < wanted) {
+    if (wanted > n_buckets) {
+        while (n_buckets < wanted) {
+            n_buckets *= 2;
+        }
+    } else if (unplaced && unplaced * 1000 > wanted) {
         n_buckets *= 2;
+    } else {
+        return;
     }
     idx = tidx_create(n_buckets);
     if (!idx) {
@@ -900,8 +914,8 @@ tidx_resize(struct nsod_service *svc)
     }
 
     struct nsod_session *s;
-    size_t unplaced = 0;
 
+    unplaced = 0;
     ovs_mutex_lock(&svc->mutex);
     old = ovsrcu_get_protected(struct nsod_tidx *, &svc->tidx);
     CMAP_FOR_EACH (s, node, &svc->sessions) {
@@ -929,7 +943,7 @@ tidx_resize(struct nsod_service *svc)
         tidx_canon(&t, &k);
         if (!tidx_place(idx, &k, tidx_hash(&k), s, backend, used)) {
             /* Its last use goes with it, into the session itself. */
-            session_used_raise(s, used);
+            used_raise(&s->used, used);
             atomic_store_relaxed(&s->tidx_pos, TIDX_NONE);
             unplaced++;
             svc->tidx_refused++;
@@ -939,7 +953,30 @@ tidx_resize(struct nsod_service *svc)
     svc->tidx_unplaced = unplaced;
     ovsrcu_set(&svc->tidx, idx);
     ovs_mutex_unlock(&svc->mutex);
-    ovsrcu_postpone(tidx_free, old);
+
+    /* No thread writes the old index after this.  A session's way in the
+     * new one may move meanwhile (displacement): then tidx_at() says so and
+     * the time goes into the session itself. */
+    ovsrcu_synchronize();
+    for (size_t i = 0; i <= old->mask; i++) {
+        struct tidx_bucket *b = &old->buckets[i];
+
+        for (int w = 0; w < TIDX_WAYS; w++) {
+            struct tidx_bucket *nb;
+            uint32_t used, pos;
+            int nw;
+
+            s = b->session[w];
+            if (!b->proto[w] || !s) {
+                continue;
+            }
+            atomic_read_relaxed(&b->used[w], &used);
+            atomic_read_relaxed(&s->tidx_pos, &pos);
+            nb = tidx_at(idx, pos, s, &nw);
+            used_raise(nb ? &nb->used[nw] : &s->used, used);
+        }
+    }
+    tidx_free(old);
 }
 
 /* Adds session 's', now on backend 'backend', to 'svc''s index if its key
@@ -1992,7 +2029,9 @@ nsod_account(struct nsod_service *svc, const uint32_t backend_ids[],
 /* Removes the sessions of every service that had no packet for the
  * service's idle timeout at 'now' (ms).  The table is scanned without the
  * lock; expired sessions are removed in batches of at most 64 per hold of
- * the lock, so that a PMD thread storing a new session waits little. */
+ * the lock, so that a PMD thread storing a new session waits little.
+ * Before that, grows the service's tuple index if it is full
+ * (tidx_resize(), which holds the lock for the rebuild). */
 void
 nsod_run(long long int now)
 {
