@@ -1005,20 +1005,36 @@ tidx_insert(struct nsod_service *svc, struct nsod_session *s,
     }
 }
 
+/* Returns the bucket of 'svc''s index that holds session 's', storing its
+ * way in '*wayp' and its position in '*posp', or NULL if the index does
+ * not hold it (mutex held). */
+static struct tidx_bucket *
+tidx_find_session(struct nsod_service *svc, const struct nsod_session *s,
+                  int *wayp, uint32_t *posp)
+    OVS_REQUIRES(svc->mutex)
+{
+    struct nsod_tidx *idx = ovsrcu_get_protected(struct nsod_tidx *,
+                                                 &svc->tidx);
+
+    atomic_read_relaxed(&CONST_CAST(struct nsod_session *, s)->tidx_pos,
+                        posp);
+    return tidx_at(idx, *posp, s, wayp);
+}
+
 /* Takes session 's' out of 'svc''s index, if it is there (mutex held). */
 static void
 tidx_remove(struct nsod_service *svc, struct nsod_session *s)
     OVS_REQUIRES(svc->mutex)
 {
-    struct nsod_tidx *idx = ovsrcu_get_protected(struct nsod_tidx *,
-                                                 &svc->tidx);
     struct tidx_bucket *b;
     uint32_t pos;
     int w;
 
-    atomic_read_relaxed(&s->tidx_pos, &pos);
-    b = tidx_at(idx, pos, s, &w);
+    b = tidx_find_session(svc, s, &w, &pos);
     if (b) {
+        struct nsod_tidx *idx = ovsrcu_get_protected(struct nsod_tidx *,
+                                                     &svc->tidx);
+
         tidx_write_begin(b);
         b->proto[w] = 0;
         b->session[w] = NULL;
@@ -1041,14 +1057,11 @@ tidx_set_backend(struct nsod_service *svc, struct nsod_session *s,
                  uint32_t backend)
     OVS_REQUIRES(svc->mutex)
 {
-    struct nsod_tidx *idx = ovsrcu_get_protected(struct nsod_tidx *,
-                                                 &svc->tidx);
     struct tidx_bucket *b;
     uint32_t pos;
     int w;
 
-    atomic_read_relaxed(&s->tidx_pos, &pos);
-    b = tidx_at(idx, pos, s, &w);
+    b = tidx_find_session(svc, s, &w, &pos);
     if (b) {
         tidx_write_begin(b);
         b->backend[w] = backend;
