@@ -1343,21 +1343,6 @@ nsod_key_from_tuple4(const struct nsod_tuple4 *t, struct nsod_key *key)
     key_ipv4(key, addrs, addrs + 4, t->proto, rd16(ports), rd16(ports + 2));
 }
 
-bool
-nsod_key_to_tuple4(const struct nsod_key *key, struct nsod_tuple4 *t)
-{
-    if (key->type != NSOD_KEY_5TUPLE || key->len != NSOD_5TUPLE_LEN4
-        || !has_ports(key->data[8])) {
-        return false;
-    }
-    /* The key's bytes: low address, high address, protocol, the low
-     * endpoint's port, the high endpoint's port (see key_ipv4()). */
-    memcpy(&t->addrs, key->data, sizeof t->addrs);
-    memcpy(&t->ports, key->data + 9, sizeof t->ports);
-    t->proto = key->data[8];
-    return true;
-}
-
 /* key_5tuple()'s result for the frames tuple4_fast() takes: stores it in
  * '*key' and returns true, or returns false and stores nothing. */
 static inline bool

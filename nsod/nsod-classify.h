@@ -119,13 +119,6 @@ unsigned long nsod_tuple4_batch(const void *frames[], const size_t lens[],
  * nsod_tuple4_batch()). */
 void nsod_key_from_tuple4(const struct nsod_tuple4 *t, struct nsod_key *key);
 
-/* The inverse of nsod_key_from_tuple4(): if 'key' is the 5-tuple key of an
- * IPv4 packet of TCP, UDP or SCTP, stores in '*t' the tuple of one of the
- * two directions of its connection (the canonical one: the endpoint that
- * sorts first as the source) and returns true; otherwise (another key type,
- * IPv6, a protocol without ports) returns false. */
-bool nsod_key_to_tuple4(const struct nsod_key *key, struct nsod_tuple4 *t);
-
 /* The same as nsod_classify() without its shortcut for the common IPv4
  * case of NSOD_CLS_5TUPLE: parses every frame in full.  For tests, which
  * check that both give the same result. */

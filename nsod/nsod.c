@@ -7,7 +7,6 @@
 
 #include <ctype.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "cmap.h"
 #include "coverage.h"
@@ -34,7 +33,6 @@ COVERAGE_DEFINE(nsod_session_expired);
 COVERAGE_DEFINE(nsod_table_full);
 COVERAGE_DEFINE(nsod_no_backend);
 COVERAGE_DEFINE(nsod_emc_rest);
-COVERAGE_DEFINE(nsod_tidx_full);
 
 /* Packets and bytes sent to a backend, counted in NSOD_TRAFFIC_SLOTS
  * slots: slot 0 is shared (atomic additions); each of the others belongs
@@ -118,17 +116,10 @@ struct nsod_session {
     struct cmap_node node;          /* In service->sessions, by key hash. */
     struct nsod_key key;
     atomic_uint32_t backend;        /* Backend id. */
-    atomic_uint32_t used;           /* Last packet seen through the
-                                     * exact-match cache or this table
-                                     * (those seen through the tuple index
-                                     * write its way's): time_msec() modulo
-                                     * 2**32 (see session_idle()). */
+    atomic_uint32_t used;           /* Last packet: time_msec() modulo 2**32
+                                     * (see session_idle()). */
 
     /* The rest. */
-    atomic_uint32_t tidx_pos;       /* Way in the service's tuple index
-                                     * (bucket * TIDX_WAYS + way), or
-                                     * TIDX_NONE (written under the
-                                     * service's mutex). */
     long long int created;          /* ms. */
     atomic_uint8_t host_tries;      /* Segments searched for a host name;
                                      * NSOD_HOST_DONE once decided. */
@@ -136,6 +127,22 @@ struct nsod_session {
 };
 BUILD_ASSERT_DECL(offsetof(struct nsod_session, used) + sizeof(uint32_t)
                   <= CACHE_LINE_SIZE);
+
+/* Returns how long session 's' has been idle at 'now', in ms, or 0 if a
+ * PMD thread saw a packet of it after 'now' (the main thread's 'now' may
+ * be a little older than a PMD thread's clock).  'used' keeps only the low
+ * 32 bits of the time, enough for idle times below 2**31 ms (24 days): the
+ * idle timeout is at most a day and expiry runs every few seconds. */
+static long long int
+session_idle(const struct nsod_session *s, long long int now)
+{
+    uint32_t used;
+    int32_t idle;
+
+    atomic_read_relaxed(&CONST_CAST(struct nsod_session *, s)->used, &used);
+    idle = (int32_t) ((uint32_t) now - used);
+    return MAX(idle, 0);
+}
 
 /* A session's segments are searched for a host name (classifiers http and
  * tls) until one names it or this many carried none. */
@@ -153,11 +160,6 @@ struct nsod_service {
 
     struct ovs_mutex mutex;         /* Serializes changes to 'sessions'. */
     struct cmap sessions;           /* struct nsod_session. */
-    OVSRCU_TYPE(struct nsod_tidx *) tidx;   /* Written under 'mutex'. */
-    size_t tidx_unplaced OVS_GUARDED;   /* Live IPv4 5-tuple sessions that
-                                         * are not in the index (no room). */
-    unsigned long long int tidx_refused OVS_GUARDED;    /* Times it had no
-                                                         * room, in all. */
     atomic_llong n_sessions;
     atomic_uint rr_next;
     atomic_uint64_t epoch;          /* See struct nsod_emc_entry. */
@@ -566,540 +568,6 @@ emc_entry(struct nsod_emc_entry *emc, const struct nsod_tuple4 *t)
     return &emc[h >> (64 - NSOD_EMC_SHIFT)];
 }
 
-/* The tuple index: a service's sessions with an IPv4 TCP, UDP or SCTP
- * 5-tuple key, found from the tuple a frame carries in one probe of one
- * cache line that holds the session's backend, so that a packet of an
- * existing session costs one cache miss at most, however many sessions the
- * service has (the session table, a cmap, costs two dependent ones: its
- * bucket, then the session).  The session table stays the authority: a
- * session is in the index only if it is in the table, and a frame the index
- * does not answer for goes to the table.  So the index may refuse a session
- * (both of its buckets full: coverage nsod_tidx_full), and a PMD thread that
- * meets a bucket being written treats the frame as a miss.
- *
- * Buckets of TIDX_WAYS ways, one cache line each.  A tuple has two buckets
- * (tidx_hash()): it goes to the first if that has a free way, else to the
- * second, and then the first is marked 'overflow' so that lookups that miss
- * in it go on to the second (the mark stays until the index grows).  Each
- * bucket has a sequence number, odd while the service's mutex holder
- * changes the bucket (a seqlock): readers take what they read only if the
- * number was even and the same before and after.  Sessions are freed only
- * after an RCU grace period that begins after they left the index, so a
- * reader never follows a stale pointer into freed memory.
- *
- * The main thread grows the index (tidx_resize(), every second) once it
- * holds or has refused more sessions than it has buckets: to the next
- * power of 2 at least as large, rebuilt from the session table under the
- * mutex and published by RCU.  At 1,000,000 sessions: 2**20 buckets, 64
- * MiB.  It never shrinks while the service lives.  The PMD threads never
- * grow it: a session they store while it is full is refused, and placed
- * at the next rebuild.
- *
- * Each way keeps the time of its session's last packet seen through the
- * index ('used', written by the PMD threads at most once per ms), which
- * lies in the line the lookup reads anyway: session_idle() takes the later
- * of it and the session's own. */
-#define TIDX_WAYS 2
-#define TIDX_NONE UINT32_MAX
-#define TIDX_MIN_BUCKETS 1024
-struct tidx_bucket {
-    PADDED_MEMBERS(CACHE_LINE_SIZE,
-        atomic_uint32_t seq;        /* Odd while a writer changes it. */
-        uint8_t proto[TIDX_WAYS];   /* IP protocol; 0: the way is free. */
-        uint8_t overflow;           /* Some tuple whose first bucket this is
-                                     * is in its second one. */
-        uint64_t addrs[TIDX_WAYS];  /* tidx_canon()'s. */
-        uint32_t ports[TIDX_WAYS];  /* tidx_canon()'s. */
-        uint32_t backend[TIDX_WAYS];
-        atomic_uint32_t used[TIDX_WAYS];    /* ms, modulo 2**32. */
-        struct nsod_session *session[TIDX_WAYS];
-    );
-};
-BUILD_ASSERT_DECL(sizeof(struct tidx_bucket) == CACHE_LINE_SIZE);
-
-struct nsod_tidx {
-    uint32_t mask;                  /* Buckets - 1 (a power of 2 less 1). */
-    size_t n;                       /* Sessions held (mutex). */
-    struct tidx_bucket *buckets;
-};
-
-/* A tuple in the index's form: the same for both directions of a
- * connection.  Of the two endpoints (address and port as the frame's bytes
- * load them), the lower one comes first. */
-struct tidx_key {
-    uint64_t addrs;
-    uint32_t ports;
-    uint32_t proto;
-};
-
-static inline void
-tidx_canon(const struct nsod_tuple4 *t, struct tidx_key *k)
-{
-    uint32_t a = t->addrs, b = t->addrs >> 32;
-    uint16_t pa = t->ports, pb = t->ports >> 16;
-    bool swap = a > b || (a == b && pa > pb);
-
-    k->addrs = swap ? ((uint64_t) a << 32) | b : t->addrs;
-    k->ports = swap ? ((uint32_t) pa << 16) | pb : t->ports;
-    k->proto = t->proto;
-}
-
-/* Returns the 64-bit hash of 'k': its two buckets in an index of mask 'm'
- * are 'hash & m' and '(hash >> 32) & m'. */
-static inline uint64_t
-tidx_hash(const struct tidx_key *k)
-{
-    uint64_t h = (k->addrs * 0x9e3779b97f4a7c15ULL
-                  ^ ((((uint64_t) k->proto << 32) | k->ports)
-                     * 0xc2b2ae3d27d4eb4fULL));
-
-    h ^= h >> 31;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    return h ^ (h >> 29);
-}
-
-static inline bool
-tidx_way_equal(const struct tidx_bucket *b, int w, const struct tidx_key *k)
-{
-    return (b->proto[w] == k->proto && b->addrs[w] == k->addrs
-            && b->ports[w] == k->ports);
-}
-
-/* Returns a new empty index of 'n_buckets' buckets (a power of 2), or NULL
- * if memory for it is not to be had. */
-static struct nsod_tidx *
-tidx_create(size_t n_buckets)
-{
-    size_t size = n_buckets * sizeof(struct tidx_bucket);
-    size_t align = size >= 2 * 1024 * 1024 ? 2 * 1024 * 1024
-                                           : CACHE_LINE_SIZE;
-    struct nsod_tidx *idx;
-    void *buckets;
-
-    ovs_assert(is_pow2(n_buckets));
-    if (posix_memalign(&buckets, align, size)) {
-        return NULL;
-    }
-#ifdef MADV_HUGEPAGE
-    if (align > CACHE_LINE_SIZE) {
-        /* Big enough for huge pages: fewer TLB misses per lookup. */
-        madvise(buckets, size, MADV_HUGEPAGE);
-    }
-#endif
-    memset(buckets, 0, size);
-    idx = xmalloc(sizeof *idx);
-    idx->mask = n_buckets - 1;
-    idx->n = 0;
-    idx->buckets = buckets;
-    return idx;
-}
-
-static void
-tidx_free(struct nsod_tidx *idx)
-{
-    if (idx) {
-        free(idx->buckets);
-        free(idx);
-    }
-}
-
-/* Makes 'b' odd (being written): readers will not take what they read. */
-static void
-tidx_write_begin(struct tidx_bucket *b)
-{
-    uint32_t seq;
-
-    atomic_read_relaxed(&b->seq, &seq);
-    atomic_store_relaxed(&b->seq, seq + 1);
-    atomic_thread_fence(memory_order_release);
-}
-
-static void
-tidx_write_end(struct tidx_bucket *b)
-{
-    uint32_t seq;
-
-    atomic_read_relaxed(&b->seq, &seq);
-    atomic_store_explicit(&b->seq, seq + 1, memory_order_release);
-}
-
-/* Writes into way 'w' of bucket 'b' of 'idx' session 's' with key 'k',
- * backend 'backend' and last use 'used' (replacing what the way held), and
- * records the position in the session. */
-static void
-tidx_way_set(struct nsod_tidx *idx, struct tidx_bucket *b, int w,
-             const struct tidx_key *k, struct nsod_session *s,
-             uint32_t backend, uint32_t used)
-{
-    tidx_write_begin(b);
-    b->addrs[w] = k->addrs;
-    b->ports[w] = k->ports;
-    b->backend[w] = backend;
-    atomic_store_relaxed(&b->used[w], used);
-    b->session[w] = s;
-    b->proto[w] = k->proto;
-    tidx_write_end(b);
-    atomic_store_relaxed(&s->tidx_pos, (b - idx->buckets) * TIDX_WAYS + w);
-}
-
-/* Returns a free way of 'b', or -1 if it has none. */
-static int
-tidx_free_way(const struct tidx_bucket *b)
-{
-    for (int w = 0; w < TIDX_WAYS; w++) {
-        if (!b->proto[w]) {
-            return w;
-        }
-    }
-    return -1;
-}
-
-/* Marks 'b' as the first bucket of a tuple that is in its second one. */
-static void
-tidx_set_overflow(struct tidx_bucket *b)
-{
-    if (!b->overflow) {
-        tidx_write_begin(b);
-        b->overflow = 1;
-        tidx_write_end(b);
-    }
-}
-
-/* Puts session 's', with key 'k' of hash 'hash', backend 'backend' and last
- * use 'used', into 'idx' (not yet published, or with the service's mutex
- * held) and records its position in it.  If both of its buckets are full,
- * makes room by moving one of their sessions to that session's other
- * bucket, if that has a free way: a reader looking for the moved session
- * meanwhile finds it in one of the two (it is in the new way before the
- * old one is overwritten), or misses and asks the session table.  Returns
- * false if there was no room (the session is then not in the index). */
-static bool
-tidx_place(struct nsod_tidx *idx, const struct tidx_key *k, uint64_t hash,
-           struct nsod_session *s, uint32_t backend, uint32_t used)
-{
-    struct tidx_bucket *first = &idx->buckets[hash & idx->mask];
-    struct tidx_bucket *second = &idx->buckets[(hash >> 32) & idx->mask];
-    int w;
-
-    w = tidx_free_way(first);
-    if (w >= 0) {
-        tidx_way_set(idx, first, w, k, s, backend, used);
-        idx->n++;
-        return true;
-    }
-    w = tidx_free_way(second);
-    if (w >= 0) {
-        tidx_set_overflow(first);
-        tidx_way_set(idx, second, w, k, s, backend, used);
-        idx->n++;
-        return true;
-    }
-
-    for (int i = 0; i < 2; i++) {
-        struct tidx_bucket *b = i ? second : first;
-
-        for (w = 0; w < TIDX_WAYS; w++) {
-            struct tidx_key other = {
-                .addrs = b->addrs[w],
-                .ports = b->ports[w],
-                .proto = b->proto[w],
-            };
-            uint64_t other_hash = tidx_hash(&other);
-            struct tidx_bucket *other_first
-                = &idx->buckets[other_hash & idx->mask];
-            struct tidx_bucket *other_second
-                = &idx->buckets[(other_hash >> 32) & idx->mask];
-            struct tidx_bucket *alt = (b == other_first
-                                       ? other_second : other_first);
-            uint32_t other_used;
-            int alt_w;
-
-            alt_w = alt != b ? tidx_free_way(alt) : -1;
-            if (alt_w < 0) {
-                continue;
-            }
-            if (alt == other_second) {
-                tidx_set_overflow(other_first);
-            }
-            atomic_read_relaxed(&b->used[w], &other_used);
-            tidx_way_set(idx, alt, alt_w, &other, b->session[w],
-                         b->backend[w], other_used);
-            if (b == second) {
-                tidx_set_overflow(first);
-            }
-            tidx_way_set(idx, b, w, k, s, backend, used);
-            idx->n++;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Returns the way of 'idx' that holds session 's' at position 'pos', or
- * NULL if it does not (any more). */
-static struct tidx_bucket *
-tidx_at(const struct nsod_tidx *idx, uint32_t pos,
-        const struct nsod_session *s, int *wayp)
-{
-    struct tidx_bucket *b;
-
-    if (pos == TIDX_NONE || pos / TIDX_WAYS > idx->mask) {
-        return NULL;
-    }
-    b = &idx->buckets[pos / TIDX_WAYS];
-    *wayp = pos % TIDX_WAYS;
-    return b->session[*wayp] == s ? b : NULL;
-}
-
-/* Atomically raises '*used' (ms, modulo 2**32) to 'value' if that is
- * later; never lowers it. */
-static void
-used_raise(atomic_uint32_t *used, uint32_t value)
-{
-    uint32_t cur;
-
-    atomic_read_relaxed(used, &cur);
-    while ((int32_t) (value - cur) > 0
-           && !atomic_compare_exchange_weak_relaxed(used, &cur, value)) {
-        continue;
-    }
-}
-
-/* Main thread: if 'svc''s index holds (or has refused) more IPv4 5-tuple
- * sessions than it has buckets, replaces it by one with at least as many
- * buckets as sessions (a power of 2); if more than 1 in 1,000 of its
- * sessions found no room, by one twice as large.  The new index is built
- * from the session table, so that sessions the old one had no room for are
- * placed too.  Its buckets are allocated and zeroed before the service's
- * mutex is taken; the rebuild holds it (about 0.3 s at 1,000,000 sessions
- * on the machine of the benchmarks page: PMD threads that store or move a
- * session wait, as they do while the session table itself rehashes; the
- * others go on through the old index).  If the memory is not to be had,
- * logs it and keeps the old index.
- *
- * Quiesces (RCU) once a new index is published: PMD threads may go on
- * writing last uses into the old one until they quiesce, so it waits for
- * that and then carries those times over.  Only the main thread removes
- * sessions, so every session the old index names is still live then. */
-static void
-tidx_resize(struct nsod_service *svc)
-{
-    struct nsod_tidx *old, *idx;
-    size_t wanted, n_buckets;
-
-    size_t unplaced;
-
-    ovs_mutex_lock(&svc->mutex);
-    old = ovsrcu_get_protected(struct nsod_tidx *, &svc->tidx);
-    unplaced = svc->tidx_unplaced;
-    wanted = old->n + unplaced;
-    n_buckets = (size_t) old->mask + 1;
-    ovs_mutex_unlock(&svc->mutex);
-    if (wanted > n_buckets) {
-        while (n_buckets < wanted) {
-            n_buckets *= 2;
-        }
-    } else if (unplaced && unplaced * 1000 > wanted) {
-        n_buckets *= 2;
-    } else {
-        return;
-    }
-    idx = tidx_create(n_buckets);
-    if (!idx) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
-        VLOG_WARN_RL(&rl, "service %s: no memory for a tuple index of "
-                     "%"PRIuSIZE" buckets; sessions it has no room for use "
-                     "the session table", svc->name, n_buckets);
-        return;
-    }
-
-    struct nsod_session *s;
-
-    unplaced = 0;
-    ovs_mutex_lock(&svc->mutex);
-    old = ovsrcu_get_protected(struct nsod_tidx *, &svc->tidx);
-    CMAP_FOR_EACH (s, node, &svc->sessions) {
-        struct nsod_tuple4 t;
-        struct tidx_bucket *b;
-        struct tidx_key k;
-        uint32_t pos, used, backend;
-        int w;
-
-        if (s->dead || !nsod_key_to_tuple4(&s->key, &t)) {
-            continue;
-        }
-        atomic_read_relaxed(&s->tidx_pos, &pos);
-        atomic_read_relaxed(&s->used, &used);
-        b = tidx_at(old, pos, s, &w);
-        if (b) {
-            uint32_t way_used;
-
-            atomic_read_relaxed(&b->used[w], &way_used);
-            if ((int32_t) (way_used - used) > 0) {
-                used = way_used;
-            }
-        }
-        atomic_read_relaxed(&s->backend, &backend);
-        tidx_canon(&t, &k);
-        if (!tidx_place(idx, &k, tidx_hash(&k), s, backend, used)) {
-            /* Its last use goes with it, into the session itself. */
-            used_raise(&s->used, used);
-            atomic_store_relaxed(&s->tidx_pos, TIDX_NONE);
-            unplaced++;
-            svc->tidx_refused++;
-            COVERAGE_INC(nsod_tidx_full);
-        }
-    }
-    svc->tidx_unplaced = unplaced;
-    ovsrcu_set(&svc->tidx, idx);
-    ovs_mutex_unlock(&svc->mutex);
-
-    /* No thread writes the old index after this.  A session's way in the
-     * new one may move meanwhile (displacement): then tidx_at() says so and
-     * the time goes into the session itself. */
-    ovsrcu_synchronize();
-    for (size_t i = 0; i <= old->mask; i++) {
-        struct tidx_bucket *b = &old->buckets[i];
-
-        for (int w = 0; w < TIDX_WAYS; w++) {
-            struct tidx_bucket *nb;
-            uint32_t used, pos;
-            int nw;
-
-            s = b->session[w];
-            if (!b->proto[w] || !s) {
-                continue;
-            }
-            atomic_read_relaxed(&b->used[w], &used);
-            atomic_read_relaxed(&s->tidx_pos, &pos);
-            nb = tidx_at(idx, pos, s, &nw);
-            used_raise(nb ? &nb->used[nw] : &s->used, used);
-        }
-    }
-    tidx_free(old);
-}
-
-/* Adds session 's', now on backend 'backend', to 'svc''s index if its key
- * is an IPv4 5-tuple with ports and the index has room for it (mutex held;
- * the index does not grow here, on a PMD thread, but in the main thread's
- * tidx_resize()).  'now' in ms. */
-static void
-tidx_insert(struct nsod_service *svc, struct nsod_session *s,
-            uint32_t backend, long long int now)
-    OVS_REQUIRES(svc->mutex)
-{
-    struct nsod_tidx *idx = ovsrcu_get_protected(struct nsod_tidx *,
-                                                 &svc->tidx);
-    struct nsod_tuple4 t;
-    struct tidx_key k;
-
-    if (!nsod_key_to_tuple4(&s->key, &t)) {
-        return;
-    }
-    tidx_canon(&t, &k);
-    if (!tidx_place(idx, &k, tidx_hash(&k), s, backend, now)) {
-        /* The main thread grows the index (tidx_resize()). */
-        svc->tidx_unplaced++;
-        svc->tidx_refused++;
-        COVERAGE_INC(nsod_tidx_full);
-    }
-}
-
-/* Returns the bucket of 'svc''s index that holds session 's', storing its
- * way in '*wayp' and its position in '*posp', or NULL if the index does
- * not hold it (mutex held). */
-static struct tidx_bucket *
-tidx_find_session(struct nsod_service *svc, const struct nsod_session *s,
-                  int *wayp, uint32_t *posp)
-    OVS_REQUIRES(svc->mutex)
-{
-    struct nsod_tidx *idx = ovsrcu_get_protected(struct nsod_tidx *,
-                                                 &svc->tidx);
-
-    atomic_read_relaxed(&CONST_CAST(struct nsod_session *, s)->tidx_pos,
-                        posp);
-    return tidx_at(idx, *posp, s, wayp);
-}
-
-/* Takes session 's' out of 'svc''s index, if it is there (mutex held). */
-static void
-tidx_remove(struct nsod_service *svc, struct nsod_session *s)
-    OVS_REQUIRES(svc->mutex)
-{
-    struct tidx_bucket *b;
-    uint32_t pos;
-    int w;
-
-    b = tidx_find_session(svc, s, &w, &pos);
-    if (b) {
-        struct nsod_tidx *idx = ovsrcu_get_protected(struct nsod_tidx *,
-                                                     &svc->tidx);
-
-        tidx_write_begin(b);
-        b->proto[w] = 0;
-        b->session[w] = NULL;
-        tidx_write_end(b);
-        idx->n--;
-    } else if (pos == TIDX_NONE && svc->tidx_unplaced) {
-        struct nsod_tuple4 t;
-
-        if (nsod_key_to_tuple4(&s->key, &t)) {
-            svc->tidx_unplaced--;
-        }
-    }
-    atomic_store_relaxed(&s->tidx_pos, TIDX_NONE);
-}
-
-/* Records in 'svc''s index that session 's' is now on backend 'backend'
- * (mutex held). */
-static void
-tidx_set_backend(struct nsod_service *svc, struct nsod_session *s,
-                 uint32_t backend)
-    OVS_REQUIRES(svc->mutex)
-{
-    struct tidx_bucket *b;
-    uint32_t pos;
-    int w;
-
-    b = tidx_find_session(svc, s, &w, &pos);
-    if (b) {
-        tidx_write_begin(b);
-        b->backend[w] = backend;
-        tidx_write_end(b);
-    }
-}
-
-/* Returns how long session 's' of 'svc' has been idle at 'now', in ms, or
- * 0 if a PMD thread saw a packet of it after 'now' (the main thread's 'now'
- * may be a little older than a PMD thread's clock).  The last use is the
- * later of the session's own and its way's in the tuple index.  Times keep
- * only their low 32 bits, enough for idle times below 2**31 ms (24 days):
- * the idle timeout is at most a day and expiry runs every few seconds. */
-static long long int
-session_idle(struct nsod_service *svc, struct nsod_session *s,
-             long long int now)
-{
-    const struct nsod_tidx *idx = ovsrcu_get(struct nsod_tidx *, &svc->tidx);
-    struct tidx_bucket *b;
-    uint32_t used, pos;
-    int32_t idle;
-    int w;
-
-    atomic_read_relaxed(&s->used, &used);
-    atomic_read_relaxed(&s->tidx_pos, &pos);
-    b = idx ? tidx_at(idx, pos, s, &w) : NULL;
-    if (b) {
-        uint32_t way_used;
-
-        atomic_read_relaxed(&b->used[w], &way_used);
-        if ((int32_t) (way_used - used) > 0) {
-            used = way_used;
-        }
-    }
-    idle = (int32_t) ((uint32_t) now - used);
-    return MAX(idle, 0);
-}
-
 /* The source of services' epochs; see struct nsod_emc_entry. */
 static atomic_uint64_t epoch_counter = 0;
 
@@ -1140,7 +608,6 @@ service_free(struct nsod_service *svc)
         session_free(s);
     }
     cmap_destroy(&svc->sessions);
-    tidx_free(ovsrcu_get_protected(struct nsod_tidx *, &svc->tidx));
 
     struct nsod_backend *b;
     HMAP_FOR_EACH_POP (b, name_node, &svc->backends) {
@@ -1164,11 +631,6 @@ service_create(const char *name)
     svc->next_backend_id = 1;
     ovs_mutex_init(&svc->mutex);
     cmap_init(&svc->sessions);
-    struct nsod_tidx *idx = tidx_create(TIDX_MIN_BUCKETS);
-    if (!idx) {
-        out_of_memory();
-    }
-    ovsrcu_init(&svc->tidx, idx);
     atomic_init(&svc->epoch, 0);
     service_new_epoch(svc);
     ovsrcu_init(&svc->cfg, NULL);
@@ -1444,7 +906,6 @@ host_bind(struct nsod_service *svc, const struct nsod_cfg *cfg,
     atomic_read_relaxed(&s->backend, &old_id);
     if (!s->dead && old_id != cb->branch.id) {
         atomic_store_relaxed(&s->backend, cb->branch.id);
-        tidx_set_backend(svc, s, cb->branch.id);
         backend_sessions_add(svc, old_id, -1);
         atomic_add_relaxed(&cb->b->sessions, 1, &orig_ll);
         atomic_add_relaxed(&cb->b->sessions_total, 1, &orig);
@@ -1549,7 +1010,6 @@ session_move(struct nsod_service *svc, const struct nsod_cfg *cfg,
         /* Expired meanwhile: the next packet starts a new session. */
     } else if (cur == old_id) {
         atomic_store_relaxed(&s->backend, cb->branch.id);
-        tidx_set_backend(svc, s, cb->branch.id);
         backend_sessions_add(svc, old_id, -1);
         atomic_add_relaxed(&cb->b->sessions, 1, &orig_ll);
         atomic_add_relaxed(&cb->b->sessions_total, 1, &orig);
@@ -1659,11 +1119,9 @@ pick_one(struct nsod_service *svc, const struct nsod_cfg *cfg,
     atomic_init(&s->backend, cb->branch.id);
     atomic_init(&s->used, (uint32_t) now);
     atomic_init(&s->host_tries, 0);
-    atomic_init(&s->tidx_pos, TIDX_NONE);
     s->created = now;
     s->dead = false;
     cmap_insert(&svc->sessions, &s->node, key->hash);
-    tidx_insert(svc, s, cb->branch.id, now);
     atomic_add_relaxed(&svc->n_sessions, 1, &orig_ll);
     atomic_add_relaxed(&svc->sessions_total, 1, &orig);
     atomic_add_relaxed(&cb->b->sessions, 1, &orig_ll);
@@ -1757,83 +1215,12 @@ pick_batch_keyed(struct nsod_service *svc, const struct nsod_cfg *cfg,
     pick_keyed(svc, cfg, frames, lens, idx, keys, n, now, ids, sessions);
 }
 
-/* Looks up in 'svc''s tuple index the 'n' frames 'which[k]' (0 <= k < n)
- * whose tuples are 'tuples[which[k]]'.  For each found on a backend that
- * 'cfg' has and is not down, stores the backend id in 'ids[which[k]]' and
- * the session in 'sessions[which[k]]'; returns the map of 'k's found.  All
- * buckets are fetched before any is read, so that their cache misses
- * overlap.  'now' in ms. */
-static unsigned long
-tidx_lookup_batch(struct nsod_service *svc, const struct nsod_cfg *cfg,
-                  const struct nsod_tuple4 tuples[], const uint8_t which[],
-                  size_t n, long long int now, uint32_t ids[],
-                  struct nsod_session *sessions[])
-{
-    const struct nsod_tidx *idx = ovsrcu_get(struct nsod_tidx *, &svc->tidx);
-    struct tidx_key keys[NSOD_BATCH_MAX];
-    uint64_t hashes[NSOD_BATCH_MAX];
-    unsigned long found = 0;
-
-    for (size_t k = 0; k < n; k++) {
-        tidx_canon(&tuples[which[k]], &keys[k]);
-        hashes[k] = tidx_hash(&keys[k]);
-        OVS_PREFETCH(&idx->buckets[hashes[k] & idx->mask]);
-    }
-    for (size_t k = 0; k < n; k++) {
-        const struct tidx_key *key = &keys[k];
-        struct tidx_bucket *b = &idx->buckets[hashes[k] & idx->mask];
-
-        for (int i = 0; i < 2; i++) {
-            struct nsod_session *session = NULL;
-            uint32_t seq, seq2, id = 0, used = 0;
-            bool overflow;
-            int way = -1;
-
-            atomic_read_explicit(&b->seq, &seq, memory_order_acquire);
-            for (int w = 0; w < TIDX_WAYS; w++) {
-                if (tidx_way_equal(b, w, key)) {
-                    id = b->backend[w];
-                    session = b->session[w];
-                    atomic_read_relaxed(&b->used[w], &used);
-                    way = w;
-                }
-            }
-            overflow = b->overflow;
-            atomic_thread_fence(memory_order_acquire);
-            atomic_read_relaxed(&b->seq, &seq2);
-            if (OVS_UNLIKELY(seq != seq2 || seq & 1)) {
-                break;          /* Being written: the session table. */
-            }
-            if (OVS_LIKELY(way >= 0)) {
-                const struct cfg_backend *cb = cfg_backend_by_id(cfg, id);
-
-                if (OVS_LIKELY(cb && cb->state != NSOD_BACKEND_DOWN)) {
-                    if (OVS_UNLIKELY(used != (uint32_t) now)) {
-                        atomic_store_relaxed(&b->used[way], (uint32_t) now);
-                    }
-                    ids[which[k]] = id;
-                    sessions[which[k]] = session;
-                    found |= 1UL << k;
-                }
-                /* Else the session moves: the session table. */
-                break;
-            }
-            if (i || !overflow) {
-                break;
-            }
-            b = &idx->buckets[(hashes[k] >> 32) & idx->mask];
-        }
-    }
-    return found;
-}
-
 /* nsod_pick_batch() for a service with the 5-tuple classifier and no host
  * patterns: frames of the common IPv4 case (nsod_tuple4_batch()) are
  * looked up in this thread's exact-match cache first (see struct
- * nsod_emc_entry), then in the service's tuple index (see struct
- * nsod_tidx); the rest, and the misses, go through the session table.
- * What the index or the table found is then cached.  'epoch' is the
- * service's, read before 'cfg' and before any lookup. */
+ * nsod_emc_entry); the rest, and the misses, go through the session table
+ * and are then cached.  'epoch' is the service's, read before 'cfg' and
+ * before any lookup. */
 static void
 pick_batch_5tuple(struct nsod_service *svc, const struct nsod_cfg *cfg,
                   uint64_t epoch, const void *frames[], const size_t lens[],
@@ -1842,27 +1229,23 @@ pick_batch_5tuple(struct nsod_service *svc, const struct nsod_cfg *cfg,
     struct nsod_thread *thread = nsod_thread_get();
     struct nsod_emc_entry *emc = thread->emc;
     struct nsod_emc_entry *entries[NSOD_BATCH_MAX];
-    struct nsod_session *sessions[NSOD_BATCH_MAX];
     struct nsod_tuple4 tuples[NSOD_BATCH_MAX];
-    uint8_t cand[NSOD_BATCH_MAX], miss[NSOD_BATCH_MAX];
-    size_t n_cand = 0, n_miss = 0;
-    unsigned long has_tuple, found;
+    uint8_t miss[NSOD_BATCH_MAX];
+    size_t n_miss = 0;
+    unsigned long has_tuple;
     uint64_t tag = epoch << 8;
-    bool use_emc = !thread->emc_rest;
+
+    if (OVS_UNLIKELY(thread->emc_rest)) {
+        thread->emc_rest--;
+        pick_batch_keyed(svc, cfg, frames, lens, n, now, ids);
+        return;
+    }
 
     has_tuple = nsod_tuple4_batch(frames, lens, n, tuples);
-    if (OVS_UNLIKELY(!use_emc)) {
-        thread->emc_rest--;
-    }
     for (size_t i = 0; i < n; i++) {
         struct nsod_emc_entry *e = NULL;
 
-        if (OVS_UNLIKELY(!(has_tuple & (1UL << i)))) {
-            entries[i] = NULL;
-            miss[n_miss++] = i;
-            continue;
-        }
-        if (OVS_LIKELY(use_emc)) {
+        if (OVS_LIKELY(has_tuple & (1UL << i))) {
             const struct nsod_tuple4 *t = &tuples[i];
 
             e = emc_entry(emc, t);
@@ -1877,78 +1260,52 @@ pick_batch_5tuple(struct nsod_service *svc, const struct nsod_cfg *cfg,
                 continue;
             }
         }
-        entries[i] = e;
-        cand[n_cand++] = i;
+        entries[n_miss] = e;
+        miss[n_miss++] = i;
     }
-    if (OVS_LIKELY(use_emc)) {
-        thread->emc_probes += n;
-        thread->emc_hits += n - n_cand - n_miss;
-        if (OVS_UNLIKELY(thread->emc_probes >= NSOD_EMC_WINDOW)) {
-            if (thread->emc_hits < thread->emc_probes / NSOD_EMC_MIN_HITS) {
-                thread->emc_rest = NSOD_EMC_REST;
-                COVERAGE_INC(nsod_emc_rest);
-            }
-            thread->emc_probes = thread->emc_hits = 0;
+    thread->emc_probes += n;
+    thread->emc_hits += n - n_miss;
+    if (OVS_UNLIKELY(thread->emc_probes >= NSOD_EMC_WINDOW)) {
+        if (thread->emc_hits < thread->emc_probes / NSOD_EMC_MIN_HITS) {
+            thread->emc_rest = NSOD_EMC_REST;
+            COVERAGE_INC(nsod_emc_rest);
         }
+        thread->emc_probes = thread->emc_hits = 0;
     }
-    if (!n_cand && !n_miss) {
+    if (!n_miss) {
         return;
     }
 
-    found = n_cand ? tidx_lookup_batch(svc, cfg, tuples, cand, n_cand, now,
-                                       ids, sessions) : 0;
-    for (size_t k = 0; k < n_cand; k++) {
-        if (!(found & (1UL << k))) {
-            miss[n_miss++] = cand[k];
+    struct nsod_session *sessions[NSOD_BATCH_MAX];
+    struct nsod_key keys[NSOD_BATCH_MAX];
+
+    for (size_t k = 0; k < n_miss; k++) {
+        size_t i = miss[k];
+
+        if (entries[k]) {
+            nsod_key_from_tuple4(&tuples[i], &keys[k]);
+        } else {
+            /* Not the common IPv4 case (nsod_tuple4_batch() said so): the
+             * full parse.  The 5-tuple classifier never falls back. */
+            nsod_classify_full(NSOD_CLS_5TUPLE, frames[i], lens[i],
+                               &keys[k]);
         }
     }
+    pick_keyed(svc, cfg, frames, lens, miss, keys, n_miss, now, ids,
+               sessions);
+    for (size_t k = 0; k < n_miss; k++) {
+        struct nsod_emc_entry *e = entries[k];
+        struct nsod_session *session = sessions[k];
+        uint32_t backend;
 
-    if (n_miss) {
-        struct nsod_session *missed[NSOD_BATCH_MAX];
-        struct nsod_key keys[NSOD_BATCH_MAX];
-
-        for (size_t k = 0; k < n_miss; k++) {
-            size_t i = miss[k];
-
-            if (has_tuple & (1UL << i)) {
-                nsod_key_from_tuple4(&tuples[i], &keys[k]);
-            } else {
-                /* Not the common IPv4 case (nsod_tuple4_batch() said so):
-                 * the full parse.  The 5-tuple classifier never falls
-                 * back. */
-                nsod_classify_full(NSOD_CLS_5TUPLE, frames[i], lens[i],
-                                   &keys[k]);
-            }
-        }
-        pick_keyed(svc, cfg, frames, lens, miss, keys, n_miss, now, ids,
-                   missed);
-        for (size_t k = 0; k < n_miss; k++) {
-            sessions[miss[k]] = missed[k];
-        }
-    }
-    if (OVS_UNLIKELY(!use_emc)) {
-        return;
-    }
-
-    /* Fill the cache with what the index and the table found.  A backend
-     * the index gave is the session's (a move changes both under the
-     * service's mutex, and then the epoch); one from the session table is
-     * cached only if the session itself says so (the packet may have gone
-     * elsewhere in a race with a move). */
-    for (size_t k = 0; k < n_cand; k++) {
-        size_t i = cand[k];
-        struct nsod_emc_entry *e = entries[i];
-        struct nsod_session *session = sessions[i];
-        uint32_t backend = ids[i];
-
-        if (!session) {
+        if (!e || !session) {
             continue;
         }
-        if (!(found & (1UL << k))) {
-            atomic_read_relaxed(&session->backend, &backend);
-        }
-        if (backend == ids[i]) {
-            const struct nsod_tuple4 *t = &tuples[i];
+        /* Only what the session itself says (the packet may have gone
+         * elsewhere in a race with a move). */
+        atomic_read_relaxed(&session->backend, &backend);
+        if (backend == ids[miss[k]]) {
+            const struct nsod_tuple4 *t = &tuples[miss[k]];
 
             e->addrs = t->addrs;
             e->ports = t->ports;
@@ -2042,9 +1399,7 @@ nsod_account(struct nsod_service *svc, const uint32_t backend_ids[],
 /* Removes the sessions of every service that had no packet for the
  * service's idle timeout at 'now' (ms).  The table is scanned without the
  * lock; expired sessions are removed in batches of at most 64 per hold of
- * the lock, so that a PMD thread storing a new session waits little.
- * Before that, grows the service's tuple index if it is full
- * (tidx_resize(), which holds the lock for the rebuild). */
+ * the lock, so that a PMD thread storing a new session waits little. */
 void
 nsod_run(long long int now)
 {
@@ -2060,7 +1415,6 @@ nsod_run(long long int now)
         if (!cfg) {
             continue;
         }
-        tidx_resize(svc);
         cursor = cmap_cursor_start(&svc->sessions);
         for (;;) {
             struct nsod_session *s = (cursor.node
@@ -2069,7 +1423,7 @@ nsod_run(long long int now)
                                                      node)
                                       : NULL);
             if (s) {
-                if (session_idle(svc, s, now) >= cfg->idle_timeout) {
+                if (session_idle(s, now) >= cfg->idle_timeout) {
                     expired[n++] = s;
                 }
                 cmap_cursor_advance(&cursor);
@@ -2087,15 +1441,13 @@ nsod_run(long long int now)
                     if (expired[i]->dead) {
                         continue;
                     }
-                    if (session_idle(svc, expired[i], now)
-                        < cfg->idle_timeout) {
+                    if (session_idle(expired[i], now) < cfg->idle_timeout) {
                         continue;
                     }
                     expired[i]->dead = true;
                     atomic_read_relaxed(&expired[i]->backend, &id);
                     cmap_remove(&svc->sessions, &expired[i]->node,
                                 expired[i]->key.hash);
-                    tidx_remove(svc, expired[i]);
                     atomic_sub_relaxed(&svc->n_sessions, 1, &orig);
                     backend_sessions_add(svc, id, -1);
                     expired[n_removed++] = expired[i];
@@ -2116,117 +1468,6 @@ nsod_run(long long int now)
             }
         }
     }
-}
-
-/* Checks. */
-
-size_t
-nsod_tidx_check(struct nsod_service *svc, size_t *refused,
-                struct ds *problems)
-{
-    const struct nsod_cfg *cfg = ovsrcu_get(struct nsod_cfg *, &svc->cfg);
-    struct nsod_session *s;
-    size_t in_index = 0;
-
-    ovs_mutex_lock(&svc->mutex);
-    struct nsod_tidx *idx = ovsrcu_get_protected(struct nsod_tidx *,
-                                                 &svc->tidx);
-    for (size_t i = 0; i <= idx->mask; i++) {
-        struct tidx_bucket *b = &idx->buckets[i];
-
-        for (int w = 0; w < TIDX_WAYS; w++) {
-            struct nsod_tuple4 t;
-            struct tidx_key k;
-            uint32_t pos, id;
-            uint64_t hash;
-
-            if (!b->proto[w]) {
-                continue;
-            }
-            in_index++;
-            s = b->session[w];
-            if (!s || s->dead) {
-                ds_put_format(problems, "bucket %"PRIuSIZE" way %d: no live "
-                              "session\n", i, w);
-                continue;
-            }
-            atomic_read_relaxed(&s->tidx_pos, &pos);
-            atomic_read_relaxed(&s->backend, &id);
-            if (!nsod_key_to_tuple4(&s->key, &t)) {
-                ds_put_format(problems, "bucket %"PRIuSIZE" way %d: not an "
-                              "IPv4 5-tuple session\n", i, w);
-                continue;
-            }
-            tidx_canon(&t, &k);
-            hash = tidx_hash(&k);
-            if (!tidx_way_equal(b, w, &k) || pos != i * TIDX_WAYS + w
-                || b->backend[w] != id) {
-                ds_put_format(problems, "bucket %"PRIuSIZE" way %d: key, "
-                              "position or backend differs from the "
-                              "session's\n", i, w);
-            }
-            if (i != (hash & idx->mask)
-                && (i != ((hash >> 32) & idx->mask)
-                    || !idx->buckets[hash & idx->mask].overflow)) {
-                ds_put_format(problems, "bucket %"PRIuSIZE" way %d: not "
-                              "reachable from its key\n", i, w);
-            }
-
-            /* Both directions, through the PMD threads' lookup, unless the
-             * backend is down or gone (then the session table moves it). */
-            const struct cfg_backend *cb = cfg_backend_by_id(cfg, id);
-            if (cb && cb->state != NSOD_BACKEND_DOWN) {
-                struct nsod_tuple4 tuples[2] = { t, t };
-                struct nsod_session *sessions[2];
-                static const uint8_t which[2] = { 0, 1 };
-                uint32_t ids[2], used;
-
-                tuples[1].addrs = (t.addrs >> 32) | (t.addrs << 32);
-                tuples[1].ports = (t.ports >> 16) | (t.ports << 16);
-                atomic_read_relaxed(&b->used[w], &used);
-                if (tidx_lookup_batch(svc, cfg, tuples, which, 2, used, ids,
-                                      sessions) != 3
-                    || ids[0] != id || ids[1] != id
-                    || sessions[0] != s || sessions[1] != s) {
-                    ds_put_format(problems, "bucket %"PRIuSIZE" way %d: the "
-                                  "lookup does not find it both ways\n",
-                                  i, w);
-                }
-            }
-        }
-    }
-    if (idx->n != in_index) {
-        ds_put_format(problems, "the index counts %"PRIuSIZE" sessions and "
-                      "holds %"PRIuSIZE"\n", idx->n, in_index);
-    }
-    size_t unplaced = svc->tidx_unplaced;
-    *refused = 0;
-    CMAP_FOR_EACH (s, node, &svc->sessions) {
-        struct nsod_tuple4 t;
-        uint32_t pos;
-        int w;
-
-        atomic_read_relaxed(&s->tidx_pos, &pos);
-        if (!nsod_key_to_tuple4(&s->key, &t)) {
-            continue;
-        }
-        if (pos == TIDX_NONE) {
-            ++*refused;
-        } else if (!tidx_at(idx, pos, s, &w)) {
-            struct ds key = DS_EMPTY_INITIALIZER;
-
-            nsod_key_format(&s->key, &key);
-            ds_put_format(problems, "session %s is not in the index\n",
-                          ds_cstr(&key));
-            ds_destroy(&key);
-        }
-    }
-    if (*refused != unplaced) {
-        ds_put_format(problems, "%"PRIuSIZE" sessions are not in the index "
-                      "and %"PRIuSIZE" are counted\n", *refused, unplaced);
-    }
-    ovs_mutex_unlock(&svc->mutex);
-    return in_index;
 }
 
 /* Observability. */
@@ -2291,24 +1532,6 @@ show_service(const struct nsod_service *svc, struct ds *ds)
                   "not stored (table full) %llu, dropped (no backend) "
                   "%llu\n", packets, bytes, n_sessions, total, fallbacks,
                   full, none);
-
-    struct nsod_service *svc_ = CONST_CAST(struct nsod_service *, svc);
-    const struct nsod_tidx *idx;
-    unsigned long long int refused;
-    size_t n_indexed, n_buckets, unplaced;
-
-    ovs_mutex_lock(&svc_->mutex);
-    idx = ovsrcu_get_protected(struct nsod_tidx *, &svc_->tidx);
-    n_indexed = idx->n;
-    n_buckets = (size_t) idx->mask + 1;
-    unplaced = svc_->tidx_unplaced;
-    refused = svc_->tidx_refused;
-    ovs_mutex_unlock(&svc_->mutex);
-    ds_put_format(ds, "  tuple index: %"PRIuSIZE" sessions in %"PRIuSIZE
-                  " buckets (%"PRIuSIZE" KiB), %"PRIuSIZE" not in it (no "
-                  "room; %llu times in all)\n", n_indexed, n_buckets,
-                  n_buckets * sizeof(struct tidx_bucket) / 1024, unplaced,
-                  refused);
     for (size_t i = 0; i < cfg->n_hosts; i++) {
         ds_put_format(ds, "  host %s: pool %s\n", cfg->hosts[i].pattern,
                       cfg->pools[cfg->hosts[i].pool].name);
@@ -2416,7 +1639,7 @@ nsod_sessions(const char *name, size_t max, struct ds *ds)
         cb = cfg ? cfg_backend_by_id(cfg, id) : NULL;
         nsod_key_format(&s->key, ds);
         ds_put_format(ds, " backend=%s idle=%lldms age=%lldms\n",
-                      cb ? cb->b->name : "(gone)", session_idle(svc, s, now),
+                      cb ? cb->b->name : "(gone)", session_idle(s, now),
                       now - s->created);
     }
     return true;

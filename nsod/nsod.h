@@ -135,7 +135,6 @@ void nsod_account(struct nsod_service *, const uint32_t backend_ids[],
 #define NSOD_NO_BACKEND UINT32_MAX
 
 /* Observability (main thread). */
-
 void nsod_show(const char *service, struct ds *);
 bool nsod_sessions(const char *service, size_t max, struct ds *);
 
@@ -152,20 +151,5 @@ bool nsod_backend_stats(const char *service, const char *backend,
                         struct nsod_stats *);
 
 extern const struct nfv_action_class nsod_action_class;
-
-/* Tests. */
-
-/* For tests: checks that the tuple index of 'svc' (see nsod/nsod.c) agrees
- * with its session table: every IPv4 5-tuple session of the table that the
- * index did not refuse (both of its buckets full) is in the index once, at
- * the position it records, under its key and backend, reachable from its
- * key, and found by the PMD threads' lookup from both directions of its
- * connection (unless its backend is down), and the index holds nothing
- * else.  Appends a line per problem to 'problems', stores in '*refused' the
- * number of refused sessions and returns how many sessions the index
- * holds.  Takes the service's mutex; the calling thread must not be in the
- * middle of nsod_pick_batch(). */
-size_t nsod_tidx_check(struct nsod_service *, size_t *refused,
-                       struct ds *problems);
 
 #endif /* nsod.h */

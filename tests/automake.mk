@@ -107,6 +107,5 @@ check-upstream-ci: all $(check_DATA) $(check_SCRIPTS) $(TESTSUITE)
 tests_ovstest_SOURCES += nfv/tests/test-nsod-classify.c
 tests_ovstest_SOURCES += nfv/tests/test-esp.c
 tests_ovstest_SOURCES += nfv/tests/test-nsod-bench.c
-tests_ovstest_SOURCES += nfv/tests/test-nsod-tidx.c
 tests_ovstest_SOURCES += nfv/tests/test-nsod-floor.c
 tests_ovstest_SOURCES += nfv/tests/test-nsod-packet.c

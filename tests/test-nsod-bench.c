@@ -8,8 +8,7 @@
  * SESSIONS (default 10) distinct 60-byte IPv4/UDP frames (one per
  * session) in batches of NSOD_BATCH_MAX, as a PMD thread gets them from a
  * port replaying a pcap of them, for SECONDS (default 3) after one
- * unmeasured pass that creates the sessions (followed by one run of the
- * main thread's periodic work, nsod_run()).  Prints the sessions, the
+ * unmeasured pass that creates the sessions.  Prints the sessions, the
  * packets picked, and the nanoseconds and TSC cycles (x86 only; 0
  * elsewhere) per packet.  NSOD's classification, session lookup and
  * placement only: no packet is rewritten or sent.  For comparing changes
@@ -147,10 +146,6 @@ test_nsod_bench_main(int argc, char *argv[])
         if (start) {
             packets += n;
         } else if (!next) {
-            /* The main thread's periodic work (it grows the tuple index to
-             * the sessions just created). */
-            nsod_run(time_msec());
-            ovsrcu_quiesce();
             start = time_msec();
             tsc_start = bench_tsc();
         }

@@ -153,7 +153,7 @@ test_nsod_floor_main(int argc, char *argv[])
                            n_packets);
 
     printf("table %"PRIuSIZE" MiB: stream %.1f cycles/packet, +1 line %.1f "
-           "(+%.1f), +2 dependent lines %.1f (+%.1f)\n", table_mib, base,
+           "(%+.1f), +2 dependent lines %.1f (%+.1f)\n", table_mib, base,
            one, one - base, two, two - base);
     free_size_align(stream);
     free_size_align(table);
