@@ -108,4 +108,5 @@ tests_ovstest_SOURCES += nfv/tests/test-nsod-classify.c
 tests_ovstest_SOURCES += nfv/tests/test-esp.c
 tests_ovstest_SOURCES += nfv/tests/test-nsod-bench.c
 tests_ovstest_SOURCES += nfv/tests/test-nsod-floor.c
+tests_ovstest_SOURCES += nfv/tests/test-nsod-tsc.h
 tests_ovstest_SOURCES += nfv/tests/test-nsod-packet.c

@@ -20,12 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__x86_64__) || defined(__i386__)
-#include <x86intrin.h>
-#endif
 
 #include "flow.h"
 #include "nfv/nsod/nsod.h"
+#include "nfv/tests/test-nsod-tsc.h"
 #include "openvswitch/util.h"
 #include "ovs-rcu.h"
 #include "tests/ovstest.h"
@@ -33,16 +31,6 @@
 #include "util.h"
 
 #define BENCH_FRAME_LEN 60      /* Bytes, without the FCS. */
-
-static uint64_t
-bench_tsc(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    return __rdtsc();
-#else
-    return 0;
-#endif
-}
 
 /* Writes into 'f' (BENCH_FRAME_LEN bytes) an Ethernet + IPv4 + UDP frame
  * whose source address and port encode 'i'. */
@@ -147,7 +135,7 @@ test_nsod_bench_main(int argc, char *argv[])
             packets += n;
         } else if (!next) {
             start = time_msec();
-            tsc_start = bench_tsc();
+            tsc_start = nsod_test_tsc();
         }
         if (!(b % 1024)) {
             ovsrcu_quiesce();
@@ -157,7 +145,7 @@ test_nsod_bench_main(int argc, char *argv[])
         }
     }
     end = time_msec();
-    tsc_end = bench_tsc();
+    tsc_end = nsod_test_tsc();
 
     double ns = (end - start) * 1e6 / packets;
     printf("sessions %"PRIuSIZE", packets %llu, %.1f ns/packet, "

@@ -26,10 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#if defined(__x86_64__) || defined(__i386__)
-#include <x86intrin.h>
-#endif
 
+#include "nfv/tests/test-nsod-tsc.h"
 #include "openvswitch/util.h"
 #include "tests/ovstest.h"
 #include "util.h"
@@ -38,16 +36,6 @@
 #define FLOOR_STREAM_MIB 2500
 #define FLOOR_STRIDE 2560       /* Bytes between two frames' copies. */
 #define FLOOR_COPY 128          /* Bytes copied per frame. */
-
-static uint64_t
-floor_tsc(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    return __rdtsc();
-#else
-    return 0;
-#endif
-}
 
 static uint8_t *
 floor_alloc(size_t size)
@@ -82,7 +70,7 @@ floor_run(uint8_t *stream, size_t stream_size, uint8_t *table,
     uint64_t x = 0x9e3779b97f4a7c15ULL;
     size_t offset = 0;
     uint64_t sum = 0;
-    uint64_t start = floor_tsc();
+    uint64_t start = nsod_test_tsc();
 
     for (long i = 0; i < n_packets; i += FLOOR_BATCH) {
         uint8_t *rows[FLOOR_BATCH];
@@ -123,7 +111,7 @@ floor_run(uint8_t *stream, size_t stream_size, uint8_t *table,
     if (sum == 42) {
         putchar(' ');           /* Keeps 'sum' (and the reads) alive. */
     }
-    return (double) (floor_tsc() - start) / n_packets;
+    return (double) (nsod_test_tsc() - start) / n_packets;
 }
 
 static void
