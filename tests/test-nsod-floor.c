@@ -37,26 +37,44 @@
 #define FLOOR_STRIDE 2560       /* Bytes between two frames' copies. */
 #define FLOOR_COPY 128          /* Bytes copied per frame. */
 
+/* Returns 'size' bytes, 2 MiB aligned, all bytes 1.  With 'huge', asks
+ * for transparent huge pages (MADV_HUGEPAGE); otherwise asks for none
+ * (MADV_NOHUGEPAGE), as plain malloc() memory gets with Debian's default
+ * "madvise" setting. */
 static uint8_t *
-floor_alloc(size_t size)
+floor_alloc(size_t size, bool huge)
 {
     uint8_t *p = xmalloc_size_align(size, 2 * 1024 * 1024);
 
-#ifdef MADV_HUGEPAGE
-    madvise(p, size, MADV_HUGEPAGE);
+#if defined(MADV_HUGEPAGE) && defined(MADV_NOHUGEPAGE)
+    madvise(p, size, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 #endif
     memset(p, 1, size);
     return p;
 }
 
-/* xorshift64: a cheap pseudo-random sequence for the table's lines. */
-static inline uint64_t
-floor_next(uint64_t *x)
+/* Returns 'r' scaled into [0, n): the high half of r * n, a multiplication
+ * where 'r % n' would cost a 64-bit division (tens of cycles, more than the
+ * cached access it places). */
+static inline size_t
+floor_scale(uint64_t r, size_t n)
 {
-    *x ^= *x << 13;
-    *x ^= *x >> 7;
-    *x ^= *x << 17;
-    return *x;
+    return ((unsigned __int128) r * n) >> 64;
+}
+
+/* Returns a pseudo-random 64-bit number for packet number 'seq'
+ * (splitmix64's finalizer).  Each packet's number depends only on 'seq',
+ * not on the previous packet's, so that the core computes several at once
+ * as it would a batch's hashes; a chained generator would add its own
+ * latency to every packet. */
+static inline uint64_t
+floor_mix(uint64_t seq)
+{
+    uint64_t z = seq * 0x9e3779b97f4a7c15ULL;
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
 }
 
 /* Runs 'n_packets' packets with 'lines' (0, 1 or 2) random lines each from
@@ -67,7 +85,6 @@ floor_run(uint8_t *stream, size_t stream_size, uint8_t *table,
           size_t n_lines, int lines, long n_packets)
 {
     uint8_t copies[FLOOR_BATCH][FLOOR_COPY];
-    uint64_t x = 0x9e3779b97f4a7c15ULL;
     size_t offset = 0;
     uint64_t sum = 0;
     uint64_t start = nsod_test_tsc();
@@ -84,7 +101,7 @@ floor_run(uint8_t *stream, size_t stream_size, uint8_t *table,
         }
         if (lines) {
             for (int k = 0; k < FLOOR_BATCH; k++) {
-                rows[k] = table + (floor_next(&x) % n_lines) * 64;
+                rows[k] = table + floor_scale(floor_mix(i + k), n_lines) * 64;
                 OVS_PREFETCH(rows[k]);
             }
             for (int k = 0; k < FLOOR_BATCH; k++) {
@@ -95,8 +112,9 @@ floor_run(uint8_t *stream, size_t stream_size, uint8_t *table,
                     /* The second line's address depends on the first's
                      * contents (all ones here: the same pseudo-random
                      * spread, after the first read completes). */
-                    uint8_t *next = table + ((v + floor_next(&x)) % n_lines)
-                                            * 64;
+                    size_t line = floor_scale(v + floor_mix(~(i + k)),
+                                              n_lines);
+                    uint8_t *next = table + line * 64;
                     uint64_t w;
 
                     memcpy(&w, next, sizeof w);
@@ -127,24 +145,28 @@ test_nsod_floor_main(int argc, char *argv[])
 
     size_t stream_size = (size_t) FLOOR_STREAM_MIB * 1024 * 1024;
     size_t table_size = table_mib * 1024 * 1024;
-    uint8_t *stream = floor_alloc(stream_size);
-    uint8_t *table = floor_alloc(table_size);
     size_t n_lines = table_size / 64;
+    uint8_t *stream = floor_alloc(stream_size, true);
 
-    /* One unmeasured pass warms the page tables. */
-    floor_run(stream, stream_size, table, n_lines, 1, n_packets / 4);
-    double base = floor_run(stream, stream_size, table, n_lines, 0,
-                            n_packets);
-    double one = floor_run(stream, stream_size, table, n_lines, 1,
-                           n_packets);
-    double two = floor_run(stream, stream_size, table, n_lines, 2,
-                           n_packets);
+    for (int huge = 1; huge >= 0; huge--) {
+        uint8_t *table = floor_alloc(table_size, huge);
 
-    printf("table %"PRIuSIZE" MiB: stream %.1f cycles/packet, +1 line %.1f "
-           "(%+.1f), +2 dependent lines %.1f (%+.1f)\n", table_mib, base,
-           one, one - base, two, two - base);
+        /* One unmeasured pass warms the page tables. */
+        floor_run(stream, stream_size, table, n_lines, 1, n_packets / 4);
+        double base = floor_run(stream, stream_size, table, n_lines, 0,
+                                n_packets);
+        double one = floor_run(stream, stream_size, table, n_lines, 1,
+                               n_packets);
+        double two = floor_run(stream, stream_size, table, n_lines, 2,
+                               n_packets);
+
+        printf("table %"PRIuSIZE" MiB on %s pages: stream %.1f "
+               "cycles/packet, +1 line %.1f (%+.1f), +2 dependent lines "
+               "%.1f (%+.1f)\n", table_mib, huge ? "2 MiB" : "4 KiB", base,
+               one, one - base, two, two - base);
+        free_size_align(table);
+    }
     free_size_align(stream);
-    free_size_align(table);
 }
 
 OVSTEST_REGISTER("test-nsod-floor", test_nsod_floor_main);
