@@ -55,11 +55,15 @@ floor_alloc(size_t size, bool huge)
 
 /* Returns 'r' scaled into [0, n): the high half of r * n, a multiplication
  * where 'r % n' would cost a 64-bit division (tens of cycles, more than the
- * cached access it places). */
+ * cached access it places).  Compilers without 128-bit integers divide. */
 static inline size_t
 floor_scale(uint64_t r, size_t n)
 {
+#ifdef __SIZEOF_INT128__
     return ((unsigned __int128) r * n) >> 64;
+#else
+    return r % n;
+#endif
 }
 
 /* Returns a pseudo-random 64-bit number for packet number 'seq'
