@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "hash.h"
 #include "nfv/tests/test-nsod-tsc.h"
 #include "openvswitch/util.h"
 #include "tests/ovstest.h"
@@ -53,32 +54,16 @@ floor_alloc(size_t size, bool huge)
     return p;
 }
 
-/* Returns 'r' scaled into [0, n): the high half of r * n, a multiplication
- * where 'r % n' would cost a 64-bit division (tens of cycles, more than the
- * cached access it places).  Compilers without 128-bit integers divide. */
+/* Returns line number 'seq''s pseudo-random line of a table of 'n_lines'
+ * lines (at most 2**32): upstream's hash_uint64() of 'seq' (each packet's
+ * line depends only on its own number, not on the previous packet's, so
+ * the core computes a batch's lines at once, as it does a batch's
+ * hashes), scaled into [0, n_lines) by a multiplication instead of a
+ * division, which would cost more than the cached access it places. */
 static inline size_t
-floor_scale(uint64_t r, size_t n)
+floor_line(uint64_t seq, size_t n_lines)
 {
-#ifdef __SIZEOF_INT128__
-    return ((unsigned __int128) r * n) >> 64;
-#else
-    return r % n;
-#endif
-}
-
-/* Returns a pseudo-random 64-bit number for packet number 'seq'
- * (splitmix64's finalizer).  Each packet's number depends only on 'seq',
- * not on the previous packet's, so that the core computes several at once
- * as it would a batch's hashes; a chained generator would add its own
- * latency to every packet. */
-static inline uint64_t
-floor_mix(uint64_t seq)
-{
-    uint64_t z = seq * 0x9e3779b97f4a7c15ULL;
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return ((uint64_t) hash_uint64(seq) * n_lines) >> 32;
 }
 
 /* Runs 'n_packets' packets with 'lines' (0, 1 or 2) random lines each from
@@ -105,7 +90,7 @@ floor_run(uint8_t *stream, size_t stream_size, uint8_t *table,
         }
         if (lines) {
             for (int k = 0; k < FLOOR_BATCH; k++) {
-                rows[k] = table + floor_scale(floor_mix(i + k), n_lines) * 64;
+                rows[k] = table + floor_line(i + k, n_lines) * 64;
                 OVS_PREFETCH(rows[k]);
             }
             for (int k = 0; k < FLOOR_BATCH; k++) {
@@ -116,9 +101,8 @@ floor_run(uint8_t *stream, size_t stream_size, uint8_t *table,
                     /* The second line's address depends on the first's
                      * contents (all ones here: the same pseudo-random
                      * spread, after the first read completes). */
-                    size_t line = floor_scale(v + floor_mix(~(i + k)),
-                                              n_lines);
-                    uint8_t *next = table + line * 64;
+                    uint8_t *next = table + floor_line(v + ~(i + k), n_lines)
+                                            * 64;
                     uint64_t w;
 
                     memcpy(&w, next, sizeof w);
