@@ -529,6 +529,21 @@ inbound_find(uint32_t spi)
     return NULL;
 }
 
+/* Returns the time_msec() deadline of a lifetime of 'seconds' (0: none)
+ * for an SA created at 'created' (ms): 0 for none, LLONG_MAX for one too
+ * far away to reach (the schema allows up to 2**63 - 1 seconds, whose
+ * milliseconds do not fit in a long long int). */
+static long long int
+lifetime_deadline(long long int created, uint64_t seconds)
+{
+    if (!seconds) {
+        return 0;
+    }
+    return (seconds < (uint64_t) (LLONG_MAX - MAX(created, 0)) / 1000
+            ? created + (long long int) seconds * 1000
+            : LLONG_MAX);
+}
+
 /* Sets 'sa''s lifetimes from 'cfg' (the SA keeps its counters and its
  * age); an SA already past a new hard limit expires at once. */
 void
@@ -538,12 +553,10 @@ esp_sa_set_lifetimes(struct esp_sa *sa, const struct esp_sa_config *cfg)
     atomic_store_relaxed(&sa->hard_bytes, cfg->hard_bytes);
     atomic_store_relaxed(&sa->soft_packets, cfg->soft_packets);
     atomic_store_relaxed(&sa->hard_packets, cfg->hard_packets);
-    atomic_store_relaxed(&sa->soft_at, (cfg->soft_seconds
-                                        ? sa->created
-                                          + cfg->soft_seconds * 1000 : 0));
-    atomic_store_relaxed(&sa->hard_at, (cfg->hard_seconds
-                                        ? sa->created
-                                          + cfg->hard_seconds * 1000 : 0));
+    atomic_store_relaxed(&sa->soft_at,
+                         lifetime_deadline(sa->created, cfg->soft_seconds));
+    atomic_store_relaxed(&sa->hard_at,
+                         lifetime_deadline(sa->created, cfg->hard_seconds));
     sa->cfg.soft_bytes = cfg->soft_bytes;
     sa->cfg.hard_bytes = cfg->hard_bytes;
     sa->cfg.soft_packets = cfg->soft_packets;

@@ -1751,6 +1751,19 @@ packets_lifetimes(void)
     printf("lifetime soft_seconds 10, hard_seconds 20: active at 5 s, dying "
            "(and sending) at 11 s, expired at 21 s (then drop no_sa)\n");
 
+    /* The largest lifetimes the schema allows (2**63 - 1 seconds) are too
+     * far away to reach, not past (their milliseconds overflow). */
+    sa_pair_config(&pair, "life", 0x5005, ESP_AES_128_GCM, false, false);
+    pair.out_cfg.soft_seconds = INT64_MAX - 1;
+    pair.out_cfg.hard_seconds = INT64_MAX;
+    start = time_msec();
+    sa_pair_add(&pair);
+    esp_run(start + 1000);
+    check_state(pair.out, ESP_SA_ACTIVE, "largest lifetimes");
+    dp_packet_delete(encrypt_ok(plain, "largest lifetimes"));
+    sa_pair_destroy(&pair);
+    printf("lifetime soft_seconds 2^63-2, hard_seconds 2^63-1: active\n");
+
     /* New lifetimes on a live SA: below its use, it expires at once. */
     sa_pair_config(&pair, "life", 0x5004, ESP_AES_128_GCM, false, false);
     sa_pair_add(&pair);
