@@ -36,6 +36,7 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
+#include "simap.h"
 #include "smap.h"
 #include "socket-util.h"
 #include "sset.h"
@@ -377,29 +378,62 @@ tenant_from_rec(struct tenant *t, const struct nfvrec_tenant *rec)
     }
 }
 
-/* Rebuilds 'tenants' from the NFV_Tenant database. */
+static const struct ovsrec_bridge *ovs_bridge_find(const char *name);
+
+/* Returns true if tenant 'a' rather than 'b' keeps the short name both
+ * claim: the tenant whose bridge br-int-<short name> is built (its
+ * external_ids name it), else the one whose name sorts first. */
+static bool
+short_name_prefer(const struct tenant *a, const struct tenant *b)
+{
+    char name[TENANT_NAME_SIZE];
+
+    snprintf(name, sizeof name, "br-int-%s", a->short_name);
+    const struct ovsrec_bridge *br = ovs_bridge_find(name);
+    const char *owner = br ? smap_get(&br->external_ids, EXT_TENANT) : NULL;
+    if (owner && !strcmp(owner, a->name)) {
+        return true;
+    } else if (owner && !strcmp(owner, b->name)) {
+        return false;
+    }
+    return strcmp(a->name, b->name) < 0;
+}
+
+/* Rebuilds 'tenants' from the NFV_Tenant database (after
+ * ovs_bridge_index_rebuild()).  Of the rows that share a short name, one
+ * keeps it (short_name_prefer()) and the others are in error: a row added
+ * later never takes the names of a tenant already built, and which row
+ * keeps them does not depend on the order the rows are read in. */
 static void
 tenants_read(void)
 {
     const struct nfvrec_tenant *rec;
     struct shash short_names = SHASH_INITIALIZER(&short_names);
+    struct tenant *t;
 
     tenants_clear();
     NFVREC_TENANT_FOR_EACH (rec, tenant_idl) {
-        struct tenant *t = xzalloc(sizeof *t);
-
+        t = xzalloc(sizeof *t);
         tenant_from_rec(t, rec);
         if (!t->error) {
             const struct tenant *other = shash_find_data(&short_names,
                                                          t->short_name);
-            if (other) {
-                t->error = xasprintf("short name \"%s\" is also tenant %s's",
-                                     t->short_name, other->name);
-            } else {
-                shash_add(&short_names, t->short_name, t);
+            if (!other || short_name_prefer(t, other)) {
+                shash_replace(&short_names, t->short_name, t);
             }
         }
         hmap_insert(&tenants, &t->hmap_node, hash_string(t->name, 0));
+    }
+    HMAP_FOR_EACH (t, hmap_node, &tenants) {
+        const struct tenant *keeper;
+
+        if (!t->error) {
+            keeper = shash_find_data(&short_names, t->short_name);
+            if (keeper != t) {
+                t->error = xasprintf("short name \"%s\" is also tenant %s's",
+                                     t->short_name, keeper->name);
+            }
+        }
     }
     shash_destroy(&short_names);
 }
@@ -2387,9 +2421,9 @@ tenant_reconcile(void)
         return;
     }
     tenant_node_cfg_read(&cfg);
+    ovs_bridge_index_rebuild();
     tenants_read();
     cloud_read(&cfg);
-    ovs_bridge_index_rebuild();
 
     if (!ovs_txn) {
         ovs_txn = ovsdb_idl_txn_create(ovs_idl);
@@ -2587,33 +2621,22 @@ tenant_isolation_update(void)
     p.tls_only = smap_get_bool(&ovs->other_config, "nfv-tenant-tls-only",
                                false);
 
+    /* Tenant rows by name, and how many rows claim each short name. */
     struct shash recs = SHASH_INITIALIZER(&recs);
+    struct simap claims = SIMAP_INITIALIZER(&claims);
     if (tenants_ready) {
         const struct nfvrec_tenant *rec;
 
         NFVREC_TENANT_FOR_EACH (rec, tenant_idl) {
-            const char *short_name = (rec->short_name ? rec->short_name
-                                      : rec->name);
-            const char *identity = (rec->ovsdb_identity ? rec->ovsdb_identity
-                                    : rec->name);
-
             shash_add_once(&recs, rec->name, rec);
-            if (tenant_short_name_valid(short_name)
-                && strcmp(short_name, "cloud")) {
-                char name[TENANT_NAME_SIZE];
-
-                snprintf(name, sizeof name, "br-int-%s", short_name);
-                isolation_policy_add(&p, name, rec->name, identity, false,
-                                     tenant_msg_rate(rec),
-                                     tenant_msg_burst(rec));
-                snprintf(name, sizeof name, "br-tun-%s", short_name);
-                isolation_policy_add(&p, name, rec->name, identity, false,
-                                     tenant_msg_rate(rec),
-                                     tenant_msg_burst(rec));
-            }
+            simap_increase(&claims, (rec->short_name ? rec->short_name
+                                     : rec->name), 1);
         }
     }
 
+    /* Bridges already built belong to the tenant their external_ids name:
+     * that is registered first, so that no row describing the same names
+     * (a duplicate short name, a row in error) can claim them. */
     const struct ovsrec_bridge *br;
     OVSREC_BRIDGE_FOR_EACH (br, ovs_idl) {
         const char *owner = smap_get(&br->external_ids, EXT_TENANT);
@@ -2629,6 +2652,36 @@ tenant_isolation_update(void)
                                  tenant_msg_burst(rec));
         }
     }
+
+    /* Then the bridges each row describes, so that its controller is
+     * admitted from the moment they are built, unless more than one row
+     * claims the short name (then only providers, until one row has it). */
+    if (tenants_ready) {
+        const struct nfvrec_tenant *rec;
+
+        NFVREC_TENANT_FOR_EACH (rec, tenant_idl) {
+            const char *short_name = (rec->short_name ? rec->short_name
+                                      : rec->name);
+            const char *identity = (rec->ovsdb_identity ? rec->ovsdb_identity
+                                    : rec->name);
+
+            if (tenant_short_name_valid(short_name)
+                && strcmp(short_name, "cloud")
+                && simap_get(&claims, short_name) == 1) {
+                char name[TENANT_NAME_SIZE];
+
+                snprintf(name, sizeof name, "br-int-%s", short_name);
+                isolation_policy_add(&p, name, rec->name, identity, false,
+                                     tenant_msg_rate(rec),
+                                     tenant_msg_burst(rec));
+                snprintf(name, sizeof name, "br-tun-%s", short_name);
+                isolation_policy_add(&p, name, rec->name, identity, false,
+                                     tenant_msg_rate(rec),
+                                     tenant_msg_burst(rec));
+            }
+        }
+    }
+    simap_destroy(&claims);
     shash_destroy(&recs);
 
     isolation_set_policy(&p);
