@@ -78,6 +78,7 @@ struct nfv_ovsdb_acl {
     char *identity;             /* Certificate CN. */
     bool owns_nothing;          /* Unknown or ambiguous identity. */
     const struct ovsdb *db;     /* Database the ACL applies to. */
+    const struct ovsdb_server *server;  /* Its server (other tenants). */
     enum acl_db_kind kind;
 
     struct uuidset pre;         /* Rows owned when the ACL was created. */
@@ -419,6 +420,7 @@ nfv_ovsdb_acl_create(const struct ovsdb_session *session,
         }
     }
     acl->db = db;
+    acl->server = session->server;
     acl->kind = acl_db_kind(db);
     uuidset_init(&acl->pre);
     uuidset_init(&acl->owned);
@@ -897,30 +899,84 @@ acl_check_port_other_config(const struct nfv_ovsdb_acl *acl OVS_UNUSED,
                            acl_port_other_config_cb);
 }
 
+/* Prefixes of the bridge and port names ovs-vswitchd gives what it
+ * provisions (br-int-<t>, br-tun-<t>, br-cloud, pt-, pi-, ex- and tn-<t>,
+ * cl-, pc- and pb- for inter-cloud) and of the bridges Neutron makes
+ * (br-int, br-tun, br-ex): a tenant inserts none of them, even one whose
+ * name makes them look like its own prefix (a tenant named "br"). */
+static const char *const acl_reserved_prefixes[] = {
+    "br-", "pt-", "pi-", "ex-", "tn-", "cl-", "pc-", "pb-",
+};
+
+/* Returns true if 'name' begins with "<other>-" for a tenant 'other' of
+ * 'acl''s server whose name is longer than 'acl''s tenant's ("red-blue"
+ * for tenant "red"): then the name is that tenant's. */
+static bool
+acl_name_is_longer_tenants(const struct nfv_ovsdb_acl *acl, const char *name)
+{
+    const struct ovsdb *tdb = shash_find_data(&acl->server->dbs,
+                                              ACL_TENANT_DB);
+    const struct ovsdb_table *table = (tdb ? ovsdb_get_table(tdb, "Tenant")
+                                       : NULL);
+    size_t len = strlen(acl->tenant);
+    const struct ovsdb_row *row;
+
+    if (!table) {
+        return false;
+    }
+    HMAP_FOR_EACH (row, hmap_node, &table->rows) {
+        const char *other = acl_row_string(row, "name");
+        size_t other_len = other ? strlen(other) : 0;
+
+        if (other_len > len && !strncmp(name, other, other_len)
+            && name[other_len] == '-') {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Port and Interface names: "<tenant>-..." on insert, so that a tenant
  * never takes (nor learns, through a unique-index violation) the name of a
  * host netdev or another owner's port, and fixed once inserted: a rename
  * could give a port the name of a host NIC (which ovs-vswitchd would then
  * open on the tenant's bridge), a name the provider is about to use, or
  * rename a port the provider put on the tenant's bridge.  (The check runs
- * only when the name changes.) */
+ * only when the name changes.)  Nor a name that is also another tenant's
+ * ("red-blue-..." when tenant "red-blue" exists, for tenant "red") or in
+ * the provisioning's namespace (acl_reserved_prefixes). */
 static char *
 acl_check_name(const struct nfv_ovsdb_acl *acl, const struct ovsdb_row *old,
                const struct ovsdb_row *new, const struct ovsdb_datum *d)
 {
+    const char *table = new->table->schema->name;
     size_t len = strlen(acl->tenant);
+    const char *name;
 
     if (old) {
         return xasprintf("%s names are fixed once inserted: a tenant may "
-                         "not rename one", new->table->schema->name);
+                         "not rename one", table);
     }
-    if (d->n == 1 && !strncmp(json_string(d->keys[0].s), acl->tenant, len)
-        && json_string(d->keys[0].s)[len] == '-'
-        && json_string(d->keys[0].s)[len + 1]) {
-        return NULL;
+    name = d->n == 1 ? json_string(d->keys[0].s) : "";
+    if (strncmp(name, acl->tenant, len) || name[len] != '-'
+        || !name[len + 1]) {
+        return xasprintf("the %s names a tenant inserts begin with \"%s-\"",
+                         table, acl->tenant);
     }
-    return xasprintf("the %s names a tenant inserts begin with \"%s-\"",
-                     new->table->schema->name, acl->tenant);
+    for (size_t i = 0; i < ARRAY_SIZE(acl_reserved_prefixes); i++) {
+        const char *prefix = acl_reserved_prefixes[i];
+
+        if (!strncmp(name, prefix, strlen(prefix))) {
+            return xasprintf("%s name \"%s\": names that begin with "
+                             "\"%s\" are ovs-vswitchd's and Neutron's",
+                             table, name, prefix);
+        }
+    }
+    if (acl_name_is_longer_tenants(acl, name)) {
+        return xasprintf("%s name \"%s\" begins with another tenant's "
+                         "prefix", table, name);
+    }
+    return NULL;
 }
 
 /* Returns true if IPv4 address 'a' (network order) is in 127.0.0.0/8 or
