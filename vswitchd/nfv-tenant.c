@@ -903,8 +903,11 @@ tenant_ensure_transport(const struct ovsrec_open_vswitch *ovs,
     for (size_t i = 0; br && i < br->n_ports; i++) {
         const struct ovsrec_port *port = br->ports[i];
         const char *owner = smap_get(&port->external_ids, EXT_TENANT);
+        const struct tenant *pt = owner ? tenant_find(owner) : NULL;
 
-        if ((owner && !tenant_find(owner))
+        if ((owner && !pt)
+            || (pt && !pt->error && port_has_role(port, "endpoint")
+                && strcmp(port->name, pt->ex))
             || (!cfg->cloud_ip && port_has_role(port,
                                                 CLOUD_ROLE_ENDPOINT))) {
             tenant_remove_port(br, port);
@@ -912,15 +915,20 @@ tenant_ensure_transport(const struct ovsrec_open_vswitch *ovs,
     }
 }
 
-/* Removes the bridges of tenants that no longer exist. */
+/* Removes the bridges of tenants that no longer exist, and those of a
+ * tenant (not in error) that are no longer its names: its short name
+ * changed.  A tenant in error keeps what it has. */
 static void
 tenant_remove_stale_bridges(const struct ovsrec_open_vswitch *ovs)
 {
     for (size_t i = 0; i < ovs->n_bridges; i++) {
         const struct ovsrec_bridge *br = ovs->bridges[i];
         const char *owner = smap_get(&br->external_ids, EXT_TENANT);
+        const struct tenant *t = owner ? tenant_find(owner) : NULL;
 
-        if (owner && !tenant_find(owner)) {
+        if ((owner && !t)
+            || (t && !t->error && strcmp(br->name, t->br_int)
+                && strcmp(br->name, t->br_tun))) {
             ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
             tenant_bridge_flows_remove(br->name);
         }
