@@ -883,6 +883,11 @@ esp_format(struct ds *ds, const char *name)
 /* Makes sure '*pp' has 'head' bytes of headroom and 'tail' of tailroom:
  * a DPDK mbuf cannot grow, so a too small one is replaced by a malloc()'d
  * copy. */
+/* Bytes beyond a packet's data that growing its buffer may allocate
+ * (ensure_room()'s 64 bytes of headroom, dp_packet's 64-byte minimum
+ * growth at each end). */
+#define ESP_BUFFER_SLACK 128
+
 static void
 ensure_room(struct dp_packet **pp, size_t head, size_t tail)
 {
@@ -954,9 +959,24 @@ encrypt_packet(struct dp_packet **pp, ovs_be32 *dst,
         return ESP_DROP_EXPIRED;
     }
 
+    /* The ESP packet's lengths must fit the IPv4 total length and UDP
+     * length fields (16 bits), and its frame a dp_packet, whose buffer size
+     * is 16 bits too (with room for reallocation's slack): a larger one is
+     * dropped before it uses up a sequence number. */
+    size_t payload = ip.tot - ip.ihl;
+    size_t hdrs = ip.l3 + ip.ihl;
+    size_t udp = sa->cfg.udp_encap ? ESP_UDP_LEN : 0;
+    size_t head = udp + ESP_HEADER_LEN + ESP_IV_LEN;
+    size_t pad = (4 - (payload + 2) % 4) % 4;
+    size_t tail = pad + 2 + ESP_ICV_LEN;
+    if (dp_packet_headroom(*pp) + hdrs + head + payload + tail
+        + ESP_BUFFER_SLACK > UINT16_MAX) {
+        count_drop(sa, ESP_DROP_MALFORMED);
+        return ESP_DROP_MALFORMED;
+    }
+
     /* Takes the next sequence number only if the packet can go: a dropped
      * packet uses none up (RFC 4303 section 3.3.3). */
-    size_t payload = ip.tot - ip.ihl;
     uint64_t hp = read_u64(&sa->hard_packets);
     uint64_t hb = read_u64(&sa->hard_bytes);
     uint64_t seq = read_u64(&sa->seq);
@@ -979,12 +999,6 @@ encrypt_packet(struct dp_packet **pp, ovs_be32 *dst,
         }
     }
     seq++;
-
-    size_t hdrs = ip.l3 + ip.ihl;
-    size_t udp = sa->cfg.udp_encap ? ESP_UDP_LEN : 0;
-    size_t head = udp + ESP_HEADER_LEN + ESP_IV_LEN;
-    size_t pad = (4 - (payload + 2) % 4) % 4;
-    size_t tail = pad + 2 + ESP_ICV_LEN;
 
     /* Ethernet padding beyond the IP packet goes. */
     uint8_t next_header = ip.ip->ip_proto;

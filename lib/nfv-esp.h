@@ -78,7 +78,8 @@ enum esp_drop {
     ESP_DROP_EXPIRED,           /* SA past a hard lifetime. */
     ESP_DROP_SEQ,               /* Sequence numbers exhausted or not yet
                                  * reserved. */
-    ESP_DROP_MALFORMED,         /* Too short, bad lengths, not IPv4. */
+    ESP_DROP_MALFORMED,         /* Too short, bad lengths, not IPv4, or
+                                 * too long to encapsulate. */
     ESP_N_DROPS
 };
 

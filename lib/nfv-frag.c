@@ -381,13 +381,17 @@ frag_expire(long long int now)
     }
 }
 
+/* Headroom of a reassembled packet, for the encapsulation that usually
+ * follows (bytes). */
+#define FRAG_HEADROOM 128
+
 /* Builds the whole packet of complete datagram 'd' with the metadata of
  * 'last' (the fragment that completed it). */
 static struct dp_packet *
 frag_build(const struct frag_datagram *d, const struct dp_packet *last)
 {
     struct dp_packet *whole = dp_packet_new_with_headroom(
-        d->headers_len + d->total, 128);
+        d->headers_len + d->total, FRAG_HEADROOM);
     struct ip_header *ip;
     uint8_t *payload;
 
@@ -512,8 +516,11 @@ frag_take(const struct dp_packet *packet, long long int now)
 
     if (d->headers && d->received == d->total) {
         /* No overlaps and every byte up to the end: complete. */
-        if (d->ihl + d->total > 65535) {
-            /* The first fragment's options leave no room for it all. */
+        if (d->ihl + d->total > 65535
+            || d->headers_len + d->total + FRAG_HEADROOM > UINT16_MAX) {
+            /* The first fragment's options leave no room for it all, or
+             * the whole frame with its headroom would not fit a dp_packet
+             * (whose buffer size is 16 bits). */
             COVERAGE_INC(frag_bad);
             frag_datagram_destroy(d);
             return NULL;

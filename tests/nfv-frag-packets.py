@@ -12,7 +12,11 @@
                        in-order, reverse, missing (the third left out),
                        overlap (the second overlaps the first),
                        duplicate (the second twice), bad (a non-last
-                       fragment whose data is not a multiple of 8 bytes)
+                       fragment whose data is not a multiple of 8 bytes),
+                       large (a datagram of 60000 bytes of IP, id 0x2345,
+                       in fragments of 8192 bytes of data) or huge (65515
+                       bytes of IP, id 0x3456: too big to reassemble with
+                       its Ethernet header and headroom in a dp_packet)
   big LEN            one UDP frame of LEN bytes of IP, DF clear, from VM
                      port MAC 50:54:00:00:00:01 to 50:54:00:00:00:02
   show PCAP          per frame: IP length, flags, fragment offset (bytes)
@@ -33,17 +37,22 @@ SRC_MAC = "50:54:00:00:00:01"
 DST_MAC = "50:54:00:00:00:02"
 
 
-def whole():
-    """The datagram of the 'frags' commands."""
-    payload = bytes((i * 7) & 0xff for i in range(3000))
+def whole(ip_len=3028, ident=0x1234):
+    """The datagram of the 'frags' commands: 'ip_len' bytes of IP."""
+    payload = bytes((i * 7) & 0xff for i in range(ip_len - 28))
     pkt = (Ether(src=SRC_MAC, dst=DST_MAC)
-           / IP(src="10.0.0.1", dst="10.0.0.2", id=0x1234, flags=0)
+           / IP(src="10.0.0.1", dst="10.0.0.2", id=ident, flags=0)
            / UDP(sport=5000, dport=6000) / Raw(payload))
     return Ether(raw(pkt))
 
 
 def frags(case):
     """Fragments of whole(), per 'case'."""
+    if case in ("large", "huge"):
+        ip_len, ident = (60000, 0x2345) if case == "large" else (65515,
+                                                                 0x3456)
+        return [Ether(src=SRC_MAC, dst=DST_MAC) / f
+                for f in fragment(whole(ip_len, ident)[IP], fragsize=8192)]
     pieces = [Ether(src=SRC_MAC, dst=DST_MAC) / f
               for f in fragment(whole()[IP], fragsize=1000)]
     if case == "in-order":
