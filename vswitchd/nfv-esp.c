@@ -69,30 +69,73 @@ seq_file_name(void)
     return xasprintf("%s/%s", ovs_dbdir(), ESP_SEQ_FILE);
 }
 
-/* Returns (malloc()'d) the fingerprint under which outbound SA 'cfg''s
- * reservation is kept: the first 16 bytes of SHA-256 over its SPI, peer,
- * key and salt, in hexadecimal.  The same key with the same SPI and peer
- * continues where it stopped, whatever the row's name: a GCM nonce (here
- * the sequence number) must never repeat under one key (RFC 4106
- * section 3.1). */
+/* Returns (malloc()'d) the first 16 bytes of SHA-256 over the 'n' bytes
+ * at 'in', in hexadecimal, after 'prefix'. */
 static char *
-seq_fingerprint(const struct esp_sa_config *cfg)
+seq_digest(const char *prefix, const uint8_t *in, size_t n)
 {
     uint8_t md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    ds_put_cstr(&ds, prefix);
+    EVP_Digest(in, n, md, &md_len, EVP_sha256(), NULL);
+    for (size_t i = 0; i < 16 && i < md_len; i++) {
+        ds_put_format(&ds, "%02x", md[i]);
+    }
+    return ds_steal_cstr(&ds);
+}
+
+/* Returns (malloc()'d) the fingerprint under which the reservation of
+ * outbound SA 'cfg' is kept: "k" and a digest of its cipher, key and salt,
+ * which make its GCM nonces (salt and sequence number, RFC 4106 sections 3
+ * and 4).  The same key and salt continue where they stopped, whatever the
+ * row's name, SPI or peer: a nonce must never repeat under one key (RFC
+ * 4106 section 3.1). */
+static char *
+seq_fingerprint(const struct esp_sa_config *cfg)
+{
+    uint8_t in[1 + 32 + 4];
+
+    in[0] = cfg->cipher;
+    memcpy(in + 1, cfg->key, 32);
+    memcpy(in + 33, cfg->salt, 4);
+    return seq_digest("k", in, sizeof in);
+}
+
+/* Returns (malloc()'d) the fingerprint that releases before 2026-12-04
+ * kept reservations under: a digest of the SPI, peer, key and salt.  Only
+ * read, so that an SA continues above what they reserved. */
+static char *
+seq_fingerprint_v1(const struct esp_sa_config *cfg)
+{
     uint8_t in[4 + 4 + 32 + 4];
     ovs_be32 spi = htonl(cfg->spi);
-    struct ds ds = DS_EMPTY_INITIALIZER;
 
     memcpy(in, &spi, 4);
     memcpy(in + 4, &cfg->remote_ip, 4);
     memcpy(in + 8, cfg->key, 32);
     memcpy(in + 40, cfg->salt, 4);
-    EVP_Digest(in, sizeof in, md, &md_len, EVP_sha256(), NULL);
-    for (size_t i = 0; i < 16 && i < md_len; i++) {
-        ds_put_format(&ds, "%02x", md[i]);
+    return seq_digest("", in, sizeof in);
+}
+
+/* Returns the last sequence number reserved for outbound SA 'cfg''s key
+ * and salt (under either fingerprint), or 0 if none was. */
+static uint64_t
+seq_last_reserved(const struct esp_sa_config *cfg)
+{
+    char *fprs[2] = { seq_fingerprint(cfg), seq_fingerprint_v1(cfg) };
+    uint64_t last = 0;
+
+    for (size_t i = 0; i < ARRAY_SIZE(fprs); i++) {
+        const char *value = smap_get(&reservations, fprs[i]);
+
+        if (value) {
+            last = MAX(last, strtoull(value, NULL, 10));
+        }
+        free(fprs[i]);
     }
-    return ds_steal_cstr(&ds);
+    return last;
 }
 
 static void
@@ -227,6 +270,78 @@ sa_config_from_row(const struct nfvrec_esp_sa *rec, struct esp_sa_config *cfg)
     return esp_sa_config_check(cfg);
 }
 
+/* Two outbound SAs with the same cipher, key and salt would send the same
+ * GCM nonces under one key (both start their sequence numbers at 1), which
+ * breaks AES-GCM's confidentiality and integrity (RFC 4106 sections 3.1
+ * and 8).  Of the outbound configurations in 'configs' (by row name; also
+ * named in 'wanted') that share them, an SA already installed with them
+ * keeps them; every other is removed from both, with an error for its
+ * row.  (An inbound SA with an outbound SA's key and salt is left alone:
+ * a switch that decrypts what it encrypted, as the tests and benchmarks
+ * do, needs it; between two peers each direction needs its own key, RFC
+ * 4303 section 3.3.3's counters being per direction.) */
+static void
+esp_refuse_shared_keys(struct shash *configs, struct sset *wanted)
+{
+    struct shash by_key = SHASH_INITIALIZER(&by_key);
+    struct sset refused = SSET_INITIALIZER(&refused);
+    struct shash_node *node;
+    const char *name;
+
+    SHASH_FOR_EACH (node, configs) {
+        const struct esp_sa_config *cfg = node->data;
+        if (!cfg->outbound) {
+            continue;
+        }
+
+        const struct esp_sa *sa = esp_sa_find(node->name);
+        char *fpr = seq_fingerprint(cfg);
+        const char *other = shash_find_data(&by_key, fpr);
+
+        if (!other) {
+            shash_add(&by_key, fpr, node->name);
+        } else if (sa && esp_sa_same_keys(sa, cfg)) {
+            /* This one is installed: it keeps the key. */
+            sset_add(&refused, other);
+            shash_replace(&by_key, fpr, node->name);
+        } else {
+            const struct esp_sa *osa = esp_sa_find(other);
+            const struct esp_sa_config *ocfg = shash_find_data(configs,
+                                                               other);
+
+            sset_add(&refused, node->name);
+            if (!osa || !esp_sa_same_keys(osa, ocfg)) {
+                sset_add(&refused, other);
+            }
+        }
+        free(fpr);
+    }
+    SSET_FOR_EACH (name, &refused) {
+        struct esp_sa_config *cfg = shash_find_and_delete(configs, name);
+        char *fpr = seq_fingerprint(cfg);
+        const char *keeper = shash_find_data(&by_key, fpr);
+
+        if (keeper && strcmp(keeper, name) && !sset_contains(&refused,
+                                                             keeper)) {
+            smap_add_format(&errors, name, "encryption key and salt are "
+                            "also SA %s's: two SAs must not share them "
+                            "(RFC 4106 section 3.1: a GCM nonce must never "
+                            "repeat under one key)", keeper);
+        } else {
+            smap_add(&errors, name, "encryption key and salt are also "
+                     "another SA's: two SAs must not share them (RFC 4106 "
+                     "section 3.1: a GCM nonce must never repeat under one "
+                     "key)");
+        }
+        sset_find_and_delete(wanted, name);
+        free(fpr);
+        memset(cfg, 0, sizeof *cfg);
+        free(cfg);
+    }
+    sset_destroy(&refused);
+    shash_destroy(&by_key);
+}
+
 /* Makes the library's SAs match the ESP_SA table.  An SA whose identity,
  * keys and transport are unchanged is kept (with its counters, sequence
  * numbers and replay window); only its lifetimes are updated. */
@@ -254,6 +369,7 @@ esp_module_reconfigure(void)
         shash_add(&configs, rec->name, cfg);
         sset_add(&wanted, rec->name);
     }
+    esp_refuse_shared_keys(&configs, &wanted);
 
     /* Removals and replacements first, so that a new SA may take an old
      * one's SPI. */
@@ -276,12 +392,8 @@ esp_module_reconfigure(void)
             continue;
         }
         if (cfg->outbound) {
-            char *fpr = seq_fingerprint(cfg);
-            const char *last = smap_get(&reservations, fpr);
-
-            cfg->seq_first = last ? strtoull(last, NULL, 10) + 1 : 1;
+            cfg->seq_first = seq_last_reserved(cfg) + 1;
             cfg->seq_reserved = 0;
-            free(fpr);
         }
         char *error = esp_sa_add(cfg);
         if (error) {
