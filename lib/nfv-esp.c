@@ -674,6 +674,20 @@ esp_sa_same_keys(const struct esp_sa *sa, const struct esp_sa_config *cfg)
             && a->udp_port == cfg->udp_port);
 }
 
+/* Returns true if 'sa' and 'cfg' are both outbound with the same cipher,
+ * key and salt: the same AES-GCM nonces (RFC 4106 sections 3 and 4) if
+ * both sent. */
+bool
+esp_sa_same_nonce_key(const struct esp_sa *sa,
+                      const struct esp_sa_config *cfg)
+{
+    const struct esp_sa_config *a = &sa->cfg;
+
+    return (a->outbound && cfg->outbound && a->cipher == cfg->cipher
+            && !memcmp(a->key, cfg->key, sizeof a->key)
+            && !memcmp(a->salt, cfg->salt, sizeof a->salt));
+}
+
 const char *
 esp_sa_name(const struct esp_sa *sa)
 {
@@ -883,9 +897,9 @@ esp_format(struct ds *ds, const char *name)
 /* Makes sure '*pp' has 'head' bytes of headroom and 'tail' of tailroom:
  * a DPDK mbuf cannot grow, so a too small one is replaced by a malloc()'d
  * copy. */
-/* Bytes beyond a packet's data that growing its buffer may allocate
- * (ensure_room()'s 64 bytes of headroom, dp_packet's 64-byte minimum
- * growth at each end). */
+/* Bytes beyond what is asked that growing a packet's buffer at both ends
+ * may allocate (ensure_room()'s 64 bytes of headroom, dp_packet's 64-byte
+ * minimum growth at each end). */
 #define ESP_BUFFER_SLACK 128
 
 static void
@@ -960,17 +974,19 @@ encrypt_packet(struct dp_packet **pp, ovs_be32 *dst,
     }
 
     /* The ESP packet's lengths must fit the IPv4 total length and UDP
-     * length fields (16 bits), and its frame a dp_packet, whose buffer size
-     * is 16 bits too (with room for reallocation's slack): a larger one is
-     * dropped before it uses up a sequence number. */
+     * length fields (16 bits), and its buffer a dp_packet's, whose size is
+     * 16 bits too: growing a buffer by 'head' and 'tail' bytes allocates at
+     * most ESP_BUFFER_SLACK more than that, and the buffer holds at least
+     * the IPv4 packet, so this bounds both.  A larger one is dropped before
+     * it uses up a sequence number. */
     size_t payload = ip.tot - ip.ihl;
     size_t hdrs = ip.l3 + ip.ihl;
     size_t udp = sa->cfg.udp_encap ? ESP_UDP_LEN : 0;
     size_t head = udp + ESP_HEADER_LEN + ESP_IV_LEN;
     size_t pad = (4 - (payload + 2) % 4) % 4;
     size_t tail = pad + 2 + ESP_ICV_LEN;
-    if (dp_packet_headroom(*pp) + hdrs + head + payload + tail
-        + ESP_BUFFER_SLACK > UINT16_MAX) {
+    if (MAX(dp_packet_get_allocated(*pp), dp_packet_headroom(*pp) + hdrs
+            + payload) + head + tail + ESP_BUFFER_SLACK > UINT16_MAX) {
         count_drop(sa, ESP_DROP_MALFORMED);
         return ESP_DROP_MALFORMED;
     }

@@ -136,6 +136,8 @@ char *esp_sa_add(const struct esp_sa_config *);
 bool esp_sa_remove(const char *name);
 const struct esp_sa *esp_sa_find(const char *name);
 bool esp_sa_same_keys(const struct esp_sa *, const struct esp_sa_config *);
+bool esp_sa_same_nonce_key(const struct esp_sa *,
+                           const struct esp_sa_config *);
 void esp_sa_set_lifetimes(struct esp_sa *, const struct esp_sa_config *);
 void esp_sa_get_stats(const struct esp_sa *, struct esp_sa_stats *);
 const char *esp_sa_name(const struct esp_sa *);

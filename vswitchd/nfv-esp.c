@@ -274,72 +274,71 @@ sa_config_from_row(const struct nfvrec_esp_sa *rec, struct esp_sa_config *cfg)
  * GCM nonces under one key (both start their sequence numbers at 1), which
  * breaks AES-GCM's confidentiality and integrity (RFC 4106 sections 3.1
  * and 8).  Of the outbound configurations in 'configs' (by row name; also
- * named in 'wanted') that share them, an SA already installed with them
- * keeps them; every other is removed from both, with an error for its
- * row.  (An inbound SA with an outbound SA's key and salt is left alone:
- * a switch that decrypts what it encrypted, as the tests and benchmarks
- * do, needs it; between two peers each direction needs its own key, RFC
- * 4303 section 3.3.3's counters being per direction.) */
+ * named in 'wanted') that share them, one keeps them: an SA installed with
+ * that cipher, key and salt if there is one, else the row whose name sorts
+ * first (so the choice does not depend on the order rows are read in, and
+ * after a restart the same row keeps them).  Every other is removed from
+ * both, with an error for its row.  (An inbound SA with an outbound SA's
+ * key and salt is left alone: a switch that decrypts what it encrypted, as
+ * the tests and benchmarks do, needs it; between two peers each direction
+ * needs its own key, RFC 4303 section 3.3.3's counters being per
+ * direction.) */
 static void
 esp_refuse_shared_keys(struct shash *configs, struct sset *wanted)
 {
-    struct shash by_key = SHASH_INITIALIZER(&by_key);
+    struct shash keepers = SHASH_INITIALIZER(&keepers); /* By fingerprint. */
     struct sset refused = SSET_INITIALIZER(&refused);
-    struct shash_node *node;
+    const struct shash_node **nodes = shash_sort(configs);
+    size_t n = shash_count(configs);
     const char *name;
 
-    SHASH_FOR_EACH (node, configs) {
-        const struct esp_sa_config *cfg = node->data;
-        if (!cfg->outbound) {
-            continue;
-        }
+    /* The installed ones first, then the others in name order. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            const struct esp_sa_config *cfg = nodes[i]->data;
+            const struct esp_sa *sa = esp_sa_find(nodes[i]->name);
 
-        const struct esp_sa *sa = esp_sa_find(node->name);
-        char *fpr = seq_fingerprint(cfg);
-        const char *other = shash_find_data(&by_key, fpr);
+            if (cfg->outbound
+                && (sa && esp_sa_same_nonce_key(sa, cfg)) == !pass) {
+                char *fpr = seq_fingerprint(cfg);
 
-        if (!other) {
-            shash_add(&by_key, fpr, node->name);
-        } else if (sa && esp_sa_same_keys(sa, cfg)) {
-            /* This one is installed: it keeps the key. */
-            sset_add(&refused, other);
-            shash_replace(&by_key, fpr, node->name);
-        } else {
-            const struct esp_sa *osa = esp_sa_find(other);
-            const struct esp_sa_config *ocfg = shash_find_data(configs,
-                                                               other);
-
-            sset_add(&refused, node->name);
-            if (!osa || !esp_sa_same_keys(osa, ocfg)) {
-                sset_add(&refused, other);
+                if (!shash_find(&keepers, fpr)) {
+                    shash_add_nocopy(&keepers, fpr, CONST_CAST(void *, cfg));
+                } else {
+                    free(fpr);
+                }
             }
         }
-        free(fpr);
     }
+    for (size_t i = 0; i < n; i++) {
+        const struct esp_sa_config *cfg = nodes[i]->data;
+
+        if (cfg->outbound) {
+            char *fpr = seq_fingerprint(cfg);
+            const struct esp_sa_config *keeper = shash_find_data(&keepers,
+                                                                 fpr);
+            if (keeper != cfg) {
+                smap_add_format(&errors, nodes[i]->name, "encryption key and "
+                                "salt are also SA %s's: two outbound SAs "
+                                "must not share them (RFC 4106 section 3.1: "
+                                "a GCM nonce must never repeat under one "
+                                "key)", keeper->name);
+                sset_add(&refused, nodes[i]->name);
+            }
+            free(fpr);
+        }
+    }
+    free(nodes);
+    shash_destroy(&keepers);
+
     SSET_FOR_EACH (name, &refused) {
         struct esp_sa_config *cfg = shash_find_and_delete(configs, name);
-        char *fpr = seq_fingerprint(cfg);
-        const char *keeper = shash_find_data(&by_key, fpr);
 
-        if (keeper && strcmp(keeper, name) && !sset_contains(&refused,
-                                                             keeper)) {
-            smap_add_format(&errors, name, "encryption key and salt are "
-                            "also SA %s's: two SAs must not share them "
-                            "(RFC 4106 section 3.1: a GCM nonce must never "
-                            "repeat under one key)", keeper);
-        } else {
-            smap_add(&errors, name, "encryption key and salt are also "
-                     "another SA's: two SAs must not share them (RFC 4106 "
-                     "section 3.1: a GCM nonce must never repeat under one "
-                     "key)");
-        }
-        sset_find_and_delete(wanted, name);
-        free(fpr);
         memset(cfg, 0, sizeof *cfg);
         free(cfg);
+        sset_find_and_delete(wanted, name);
     }
     sset_destroy(&refused);
-    shash_destroy(&by_key);
 }
 
 /* Makes the library's SAs match the ESP_SA table.  An SA whose identity,

@@ -903,11 +903,7 @@ tenant_ensure_transport(const struct ovsrec_open_vswitch *ovs,
     for (size_t i = 0; br && i < br->n_ports; i++) {
         const struct ovsrec_port *port = br->ports[i];
         const char *owner = smap_get(&port->external_ids, EXT_TENANT);
-        const struct tenant *pt = owner ? tenant_find(owner) : NULL;
-
-        if ((owner && !pt)
-            || (pt && !pt->error && port_has_role(port, "endpoint")
-                && strcmp(port->name, pt->ex))
+        if ((owner && !tenant_find(owner))
             || (!cfg->cloud_ip && port_has_role(port,
                                                 CLOUD_ROLE_ENDPOINT))) {
             tenant_remove_port(br, port);
@@ -915,22 +911,67 @@ tenant_ensure_transport(const struct ovsrec_open_vswitch *ovs,
     }
 }
 
-/* Removes the bridges of tenants that no longer exist, and those of a
- * tenant (not in error) that are no longer its names: its short name
- * changed.  A tenant in error keeps what it has. */
+/* Returns true if a port of 'br' is one of tenant 't''s VM ports (its one
+ * interface's external_ids:iface-id is a VM_Port:iface_id of 't'). */
+static bool
+bridge_holds_vms_of(const struct ovsrec_bridge *br, const struct tenant *t)
+{
+    for (size_t i = 0; i < br->n_ports; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+        const char *iface_id = (port->n_interfaces == 1
+                                ? smap_get(&port->interfaces[0]->external_ids,
+                                           "iface-id")
+                                : NULL);
+
+        for (size_t j = 0; iface_id && j < t->rec->n_vm_ports; j++) {
+            if (!strcmp(iface_id, t->rec->vm_ports[j]->iface_id)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Removes the bridges of tenants that no longer exist.  Of a tenant not in
+ * error (after tenant_ensure_bridges()) whose short name changed, removes
+ * what ovs-vswitchd made under the old names: its integration bridge once
+ * tenant_attach_vms() has moved its VM ports to the new one (on a later
+ * pass: the new bridge must be committed first), its tunnel bridge, and
+ * its endpoint port on the transport bridge.  Bridges the provider tagged
+ * with the tenant's name (no nfv-role of ours) stay.  A tenant in error
+ * keeps what it has. */
 static void
-tenant_remove_stale_bridges(const struct ovsrec_open_vswitch *ovs)
+tenant_remove_stale_bridges(const struct ovsrec_open_vswitch *ovs,
+                            const struct tenant_node_cfg *cfg)
 {
     for (size_t i = 0; i < ovs->n_bridges; i++) {
         const struct ovsrec_bridge *br = ovs->bridges[i];
         const char *owner = smap_get(&br->external_ids, EXT_TENANT);
+        const char *role = smap_get(&br->external_ids, EXT_ROLE);
         const struct tenant *t = owner ? tenant_find(owner) : NULL;
+        bool renamed = (t && !t->error && role
+                        && ((!strcmp(role, "integration")
+                             && strcmp(br->name, t->br_int)
+                             && !bridge_holds_vms_of(br, t))
+                            || (!strcmp(role, "tunnel")
+                                && strcmp(br->name, t->br_tun))));
 
-        if ((owner && !t)
-            || (t && !t->error && strcmp(br->name, t->br_int)
-                && strcmp(br->name, t->br_tun))) {
+        if ((owner && !t) || renamed) {
             ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
             tenant_bridge_flows_remove(br->name);
+        }
+    }
+
+    const struct ovsrec_bridge *transport
+        = ovs_bridge_find(cfg->transport_bridge);
+    for (size_t i = 0; transport && i < transport->n_ports; i++) {
+        const struct ovsrec_port *port = transport->ports[i];
+        const char *owner = smap_get(&port->external_ids, EXT_TENANT);
+        const struct tenant *t = owner ? tenant_find(owner) : NULL;
+
+        if (t && !t->error && port_has_role(port, "endpoint")
+            && strcmp(port->name, t->ex)) {
+            tenant_remove_port(transport, port);
         }
     }
 }
@@ -2443,7 +2484,7 @@ tenant_reconcile(void)
                 tenant_ensure_bridges(ovs, &cfg, t);
             }
         }
-        tenant_remove_stale_bridges(ovs);
+        tenant_remove_stale_bridges(ovs, &cfg);
         tenant_attach_vms(ovs);
         cloud_ensure(ovs, &cfg);
     }
